@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+/**
+ * oie-audit command line. Every failure a person can fix is an AuditError: one line on stderr and
+ * the exit code documented in the README; anything else is a bug and exits 1.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { AuditError } from './errors.js';
+import { runSimulate, simulateOptions } from './commands/simulate.js';
+import { crawlOptions, runCrawl } from './commands/crawl.js';
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await yargs(argv)
+      .scriptName('oie-audit')
+      .usage('$0 <command> [options]\n\nRead-only audit of an Okta org before a Classic Engine to Identity Engine upgrade.')
+      .command('crawl', 'Read every user\'s factors and authenticator enrollments, the org\'s policies and the System Log into a SQLite snapshot (read-only, rate-limit aware, resumable)',
+        (y) => crawlOptions(y), (a) => runCrawl(a))
+      .command('simulate', 'Serve an embedded, simulated Okta org on loopback (for demos, tests and your own scripts)',
+        (y) => simulateOptions(y), (a) => runSimulate(a))
+      .demandCommand(1, 'Name a command; see --help.')
+      .strict()
+      .recommendCommands()
+      .help()
+      .alias('help', 'h')
+      .version()
+      .wrap(Math.min(110, process.stdout.columns ?? 110))
+      .fail((msg, err) => {
+        throw err ?? new AuditError('ERR_USAGE', msg);
+      })
+      .parseAsync();
+    return 0;
+  } catch (e) {
+    if (e instanceof AuditError) {
+      process.stderr.write(`oie-audit: ${e.message}\n`);
+      return e.exitCode;
+    }
+    process.stderr.write(`oie-audit: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+main(hideBin(process.argv)).then((code) => { process.exitCode = code; });

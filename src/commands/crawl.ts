@@ -1,0 +1,115 @@
+/** `oie-audit crawl`: read the org into a snapshot; also the first half of `run` and `demo`. */
+import type { Argv } from 'yargs';
+import { loadConfig, redactedSettings, type Config } from '../config/load.js';
+import { AuditError } from '../errors.js';
+import { createLogger, type Logger } from '../log.js';
+import { OktaReader } from '../okta/client.js';
+import { openDatabase } from '../store/db.js';
+import { SnapshotWriter } from '../store/snapshot_writer.js';
+import { crawl, type CrawlOutcome } from '../crawler/crawl.js';
+import { createProgress } from '../crawler/progress.js';
+import { TOOL_VERSION } from '../version.js';
+
+/** Flags shared by every command that reads the configuration. */
+export function configOptions<T>(y: Argv<T>) {
+  return y
+    .option('config', { type: 'string', describe: 'YAML configuration file (default: ./config.yaml if present); see config.example.yaml' })
+    .option('db', { type: 'string', describe: 'SQLite snapshot database (default crawl.db: ./oie-audit.db)' })
+    .option('log-format', { type: 'string', describe: 'Log lines as "text" or "json" (default log.format: text)' })
+    .option('quiet', { type: 'boolean', describe: 'Only warnings and errors; no progress' });
+}
+
+export function crawlOptions<T>(y: Argv<T>) {
+  return configOptions(y)
+    .option('org-url', { type: 'string', describe: 'Okta org URL, e.g. https://acme.okta.com (or OKTA_CLIENT_ORGURL). The token or private key come from the config file or environment only, never a flag' })
+    .option('resume', { type: 'boolean', default: false, describe: 'Continue the latest incomplete snapshot of this org in --db (after Ctrl-C, a crash or kill)' })
+    .option('concurrency', { type: 'string', describe: 'Most requests in flight at once (default rateLimit.concurrency: 8); lowered automatically on concurrency 429s' })
+    .option('max-share', { type: 'string', describe: 'Share of each Okta rate-limit bucket the crawl may use per window, in (0,1] (default rateLimit.maxShare: 0.5)' })
+    .option('logs-since', { type: 'string', describe: 'Start of the System Log window: an ISO date or Nd, at most 90d (default crawl.logsSince: 30d)' })
+    .option('users-search', { type: 'string', describe: 'Okta search expression narrowing the users crawled, e.g. \'profile.department eq "Sales"\'' });
+}
+
+export interface ConfigArgs {
+  config?: string | undefined;
+  db?: string | undefined;
+  'log-format'?: string | undefined;
+  quiet?: boolean | undefined;
+  'org-url'?: string | undefined;
+  concurrency?: string | undefined;
+  'max-share'?: string | undefined;
+  'logs-since'?: string | undefined;
+  'users-search'?: string | undefined;
+  out?: string | undefined;
+  format?: string | undefined;
+}
+
+/** Settings from defaults < config file < OKTA_CLIENT_* environment < flags. */
+export function configFromArgs(a: ConfigArgs, env: NodeJS.ProcessEnv = process.env): Config {
+  const flags: Record<string, unknown> = {
+    orgUrl: a['org-url'], db: a.db, logFormat: a['log-format'], quiet: a.quiet, concurrency: a.concurrency,
+    maxShare: a['max-share'], logsSince: a['logs-since'], usersSearch: a['users-search'], out: a.out, format: a.format,
+  };
+  for (const k of Object.keys(flags)) if (flags[k] === undefined) delete flags[k];
+  return loadConfig({ ...(a.config ? { configFile: a.config } : {}), env, flags });
+}
+
+export function readerFor(config: Config): OktaReader {
+  const auth = config.auth.mode === 'SSWS'
+    ? { mode: 'SSWS' as const, token: config.auth.token.reveal() }
+    : { mode: 'PrivateKey' as const, clientId: config.auth.clientId, scopes: config.auth.scopes, privateKey: config.auth.privateKey.reveal(), keyId: config.auth.keyId };
+  return new OktaReader({
+    orgUrl: config.orgUrl, auth, maxShare: config.rateLimit.maxShare, concurrency: config.rateLimit.concurrency,
+    requestTimeoutMs: config.rateLimit.requestTimeoutMs, maxRetries: config.rateLimit.maxRetries, userAgent: `oie-audit/${TOOL_VERSION}`,
+  });
+}
+
+/**
+ * Ctrl-C once: stop taking work, finish what is in flight, commit. Twice: leave now (the
+ * database is consistent after any committed transaction).
+ */
+export function interruptSignal(logger: Logger): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(130);
+    logger.warn('interrupted: finishing requests in flight and saving; press Ctrl-C again to quit now');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return { signal: controller.signal, dispose: () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); } };
+}
+
+export async function crawlWithConfig(config: Config, resume: boolean, logger: Logger, reader = readerFor(config)): Promise<CrawlOutcome> {
+  const db = openDatabase(config.crawl.db);
+  const interrupt = interruptSignal(logger);
+  const progress = createProgress({ tty: Boolean(process.stderr.isTTY), quiet: config.log.quiet, logger });
+  try {
+    logger.info(`crawling ${config.orgUrl} into ${config.crawl.db}${resume ? ' (resuming)' : ''}`);
+    const outcome = await crawl({
+      reader, writer: new SnapshotWriter(db), resume, toolVersion: TOOL_VERSION,
+      scope: { usersSearch: config.crawl.usersSearch, logsSince: config.crawl.logsSince, logsUntil: new Date() },
+      settings: redactedSettings(config), concurrency: config.rateLimit.concurrency, signal: interrupt.signal,
+      onProgress: (p) => progress.update(p),
+    });
+    progress.stop();
+    const c = outcome.coverage;
+    const m = reader.executor.metrics();
+    logger.info(`snapshot ${outcome.snapshotId}: users ${c.users.complete} complete, ${c.users.deleted} deleted, ${c.users.failed} failed, ${c.users.pending} pending; `
+      + `${m.requests} requests, ${m.quota429} quota 429s, ${m.concurrency429} concurrency 429s, ${m.retries} retries`);
+    for (const na of c.orgResources.notAvailable) logger.warn(`not available: ${na.resource}: ${na.reason ?? ''}`);
+    if (outcome.interrupted) {
+      throw new AuditError('ERR_INTERRUPTED', `interrupted; snapshot ${outcome.snapshotId} is saved. Resume with: oie-audit crawl --resume --db ${config.crawl.db}`);
+    }
+    return outcome;
+  } finally {
+    progress.stop();
+    interrupt.dispose();
+    db.close();
+  }
+}
+
+export async function runCrawl(a: ConfigArgs & { resume: boolean }): Promise<void> {
+  const config = configFromArgs(a);
+  const logger = createLogger({ format: config.log.format, quiet: config.log.quiet });
+  await crawlWithConfig(config, a.resume, logger);
+}

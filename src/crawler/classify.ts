@@ -1,0 +1,43 @@
+/**
+ * What a failed read means for the snapshot. Okta's `errorCode` decides, never message text:
+ * a missing scope or a feature the org lacks is "not available" (recorded, the crawl goes on);
+ * a user's 404 is "deleted" (gone since it was listed); a bad credential stops the crawl;
+ * anything else is "failed" after the executor's retries.
+ */
+import { AuditError } from '../errors.js';
+
+export interface Failure {
+  kind: 'failed' | 'deleted' | 'not_available';
+  httpStatus: number | null;
+  errorCode: string | null;
+  message: string;
+}
+
+interface OktaLikeError {
+  status?: unknown;
+  errorCode?: unknown;
+  errorSummary?: unknown;
+  message?: unknown;
+}
+
+export function classify(e: unknown, scope: 'org' | 'user' | 'logs'): Failure {
+  if (e instanceof AuditError) throw e;
+  const err = (e ?? {}) as OktaLikeError;
+  const status = typeof err.status === 'number' ? err.status : null;
+  const code = typeof err.errorCode === 'string' ? err.errorCode : null;
+  const summary = typeof err.errorSummary === 'string' ? err.errorSummary : String(err.message ?? e);
+  if (code === 'E0000011' || code === 'E0000004') {
+    throw new AuditError('ERR_OKTA_AUTH', `Okta refused the credentials (${status} ${code} ${summary}). Check okta.token, or the OAuth app's client id, key and granted scopes.`);
+  }
+  const message = oneLine(summary);
+  if (code === 'E0000006') return { kind: 'not_available', httpStatus: status, errorCode: code, message: `no permission (${message}); grant the read scope or admin role listed in the README` };
+  if (code === 'E0000015') return { kind: 'not_available', httpStatus: status, errorCode: code, message: `feature not enabled in this org (${message}); expected on a Classic Engine org` };
+  if (status === 404 && scope === 'user') return { kind: 'deleted', httpStatus: status, errorCode: code, message: 'user no longer exists (deleted or deprovisioned since it was listed)' };
+  return { kind: 'failed', httpStatus: status, errorCode: code, message };
+}
+
+/** Error text from Okta may be HTML or hostile: one short line. */
+function oneLine(s: string): string {
+  const flat = s.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  return flat.length > 300 ? `${flat.slice(0, 297)}...` : flat;
+}

@@ -1,0 +1,107 @@
+/**
+ * One crawl of an org into a snapshot: org resources first (a few requests), then users and the
+ * System Log side by side (they count against different rate-limit buckets). A resumed crawl keeps
+ * the snapshot's own scope (users search, log window), so its rows equal an uninterrupted crawl's.
+ * On abort (Ctrl-C) no new work starts, requests in flight finish, and everything is committed.
+ */
+import { AuditError } from '../errors.js';
+import type { OktaReader } from '../okta/client.js';
+import type { SnapshotWriter } from '../store/snapshot_writer.js';
+import type { Coverage, SnapshotRow } from '../store/types.js';
+import { crawlOrg } from './org_phase.js';
+import { crawlUsers, type UserCounters } from './users_phase.js';
+import { crawlLogs } from './logs_phase.js';
+import type { ProgressState } from './progress.js';
+
+export interface CrawlScope {
+  usersSearch?: string | undefined;
+  logsSince: Date;
+  logsUntil: Date;
+}
+
+export interface CrawlRequest {
+  reader: OktaReader;
+  writer: SnapshotWriter;
+  resume: boolean;
+  toolVersion: string;
+  /** Used for a new snapshot; a resumed one keeps its stored scope. */
+  scope: CrawlScope;
+  /** Settings without secrets, stored with the snapshot. */
+  settings: object;
+  concurrency: number;
+  signal: AbortSignal;
+  onProgress?: (p: ProgressState) => void;
+}
+
+export interface CrawlOutcome {
+  snapshotId: number;
+  interrupted: boolean;
+  coverage: Coverage;
+}
+
+export async function crawl(r: CrawlRequest): Promise<CrawlOutcome> {
+  const { snapshotId, scope } = openSnapshot(r);
+  const counters: UserCounters = { listed: 0, completed: 0 };
+  const start = r.writer.coverage(snapshotId);
+  const stopProgress = r.onProgress ? reportProgress(r, start, counters) : () => undefined;
+  try {
+    const pipeline = (await crawlOrg(r.reader, r.writer, snapshotId)) ?? r.writer.snapshot(snapshotId)?.pipeline ?? null;
+    await Promise.all([
+      crawlUsers({ reader: r.reader, writer: r.writer, snapshotId, pipeline, usersSearch: scope.usersSearch, concurrency: r.concurrency, signal: r.signal, counters }),
+      crawlLogs(r.reader, r.writer, snapshotId, { since: scope.logsSince, until: scope.logsUntil }, r.signal),
+    ]);
+  } finally {
+    stopProgress();
+  }
+  const coverage = r.writer.coverage(snapshotId);
+  if (r.signal.aborted) return { snapshotId, interrupted: true, coverage };
+  r.writer.finishSnapshot(snapshotId, 'complete', coverage);
+  return { snapshotId, interrupted: false, coverage };
+}
+
+function openSnapshot(r: CrawlRequest): { snapshotId: number; scope: CrawlScope } {
+  const orgUrl = r.reader.orgUrl;
+  if (r.resume) {
+    const row = r.writer.latestIncomplete(orgUrl);
+    if (!row) {
+      throw new AuditError('ERR_USAGE', `--resume: there is no incomplete snapshot of ${orgUrl} in this database. Run the crawl without --resume to start one.`);
+    }
+    r.writer.reopenSnapshot(row.id);
+    return { snapshotId: row.id, scope: storedScope(row) };
+  }
+  const settings = { ...r.settings, scope: { usersSearch: r.scope.usersSearch ?? null, logsSince: r.scope.logsSince.toISOString(), logsUntil: r.scope.logsUntil.toISOString() } };
+  return { snapshotId: r.writer.createSnapshot({ orgUrl, toolVersion: r.toolVersion, settings }), scope: r.scope };
+}
+
+function storedScope(row: SnapshotRow): CrawlScope {
+  const s = (JSON.parse(row.settings_json) as { scope?: { usersSearch?: string | null; logsSince?: string; logsUntil?: string } }).scope;
+  if (!s?.logsSince || !s.logsUntil) throw new AuditError('ERR_SNAPSHOT', `snapshot ${row.id} has no stored crawl scope; start a new crawl without --resume.`);
+  return { usersSearch: s.usersSearch ?? undefined, logsSince: new Date(s.logsSince), logsUntil: new Date(s.logsUntil) };
+}
+
+/** Progress every second: users from the store's counts at start plus what this run did. */
+function reportProgress(r: CrawlRequest, start: Coverage, c: UserCounters): () => void {
+  const doneAtStart = start.users.total - start.users.pending;
+  const started = Date.now();
+  let lastRequests = 0;
+  let lastAt = started;
+  const tick = () => {
+    const m = r.reader.executor.metrics();
+    const now = Date.now();
+    const rps = (m.requests - lastRequests) / Math.max(0.001, (now - lastAt) / 1000);
+    lastRequests = m.requests;
+    lastAt = now;
+    const done = doneAtStart + c.completed;
+    const total = start.users.total + c.listed;
+    const perSecond = c.completed / Math.max(1, (now - started) / 1000);
+    r.onProgress?.({
+      usersDone: done, usersTotal: total, listing: !c.listingDone, requestsPerSecond: rps,
+      rateLimited: m.quota429 + m.concurrency429, etaSeconds: perSecond > 0 ? (total - done) / perSecond : null,
+    });
+  };
+  const timer = setInterval(tick, 1000);
+  return () => {
+    clearInterval(timer);
+    tick();
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * System Log for the snapshot's window. Only bounded queries (`since` + `until`): a polling query
+ * always has a `next` link and the SDK's Collection would page it forever. Three queries:
+ * MFA lifecycle and verification events (which also carry the Factors API calls behind them),
+ * and calls to the Classic Authentication and Sessions APIs.
+ */
+import type { OktaReader } from '../okta/client.js';
+import type { SnapshotWriter } from '../store/snapshot_writer.js';
+import { classify } from './classify.js';
+
+export const MFA_EVENT_TYPES = [
+  'user.mfa.factor.activate', 'user.mfa.factor.deactivate', 'user.mfa.factor.reset_all', 'user.mfa.factor.suspend',
+  'user.mfa.factor.unsuspend', 'user.mfa.factor.update', 'user.mfa.okta_verify', 'user.mfa.okta_verify.deny_push',
+  'user.mfa.attempt_bypass', 'system.push.send_factor_verify_push', 'user.authentication.auth_via_mfa',
+  'user.authentication.verify', 'system.sms.send_factor_verify_message', 'system.voice.send_mfa_challenge_call',
+];
+
+export function logQueries(since: Date, until: Date): { phase: string; path: string }[] {
+  const q = (filter: string) =>
+    `/api/v1/logs?since=${since.toISOString()}&until=${until.toISOString()}&limit=1000&sortOrder=ASCENDING&filter=${encodeURIComponent(filter)}`;
+  return [
+    { phase: 'logs:mfa', path: q(MFA_EVENT_TYPES.map((t) => `eventType eq "${t}"`).join(' or ')) },
+    { phase: 'logs:authn', path: q('debugContext.debugData.requestUri sw "/api/v1/authn"') },
+    { phase: 'logs:sessions', path: q('debugContext.debugData.requestUri sw "/api/v1/sessions"') },
+  ];
+}
+
+export async function crawlLogs(reader: OktaReader, writer: SnapshotWriter, snapshotId: number,
+  window: { since: Date; until: Date }, signal: AbortSignal): Promise<void> {
+  if (writer.isOrgResourceDone(snapshotId, 'logs')) return;
+  for (const { phase, path } of logQueries(window.since, window.until)) {
+    const at = writer.getCursor(snapshotId, phase);
+    if (at?.done) continue;
+    try {
+      for await (const page of reader.pages(at?.cursor ?? path)) {
+        writer.writeLogEvents(snapshotId, phase, page.items, page.next);
+        if (signal.aborted) return;
+      }
+    } catch (e) {
+      const f = classify(e, 'logs');
+      if (f.kind === 'not_available') {
+        writer.markOrgResource(snapshotId, 'logs', 'not_available', f.message, f.httpStatus, f.errorCode);
+        return;
+      }
+      writer.recordError(snapshotId, { scope: 'logs', subject: phase, endpoint: '/api/v1/logs', kind: f.kind, httpStatus: f.httpStatus, errorCode: f.errorCode, message: f.message });
+    }
+  }
+  writer.markOrgResource(snapshotId, 'logs', 'complete');
+}

@@ -1,0 +1,387 @@
+/**
+ * The generated org's System Log: EVENTS_PER_USER events per user spread evenly over the
+ * LOG_WINDOW_DAYS before `now`. Slots are grouped in blocks of BLOCK; each block's content (a few
+ * short "stories": a sign-in, a Classic API call sequence, repeated enrollment attempts...) is
+ * derived from (seed, block index) alone, so the log streams for any org size and can start at
+ * any time without generating what comes before.
+ */
+import type { JsonObject, LogEvent } from './types.js';
+import { type GenContext, DAY, iso, oktaId } from './generated_context.js';
+import { type UserCore, userCore } from './generated_users.js';
+import { type ApiToken, type TokenDef } from './generated_org_config.js';
+import { type Device, type FactorKind, type FactorPlan, type MfaPlan, deviceEnrollmentId, factorIdPrefix, planMfa, visibleFactors } from './generated_factors.js';
+import { chance, hash32, intBetween, pick, randomChars, unit, weighted } from './random.js';
+
+const S = { story: 401, user: 402, jitter: 403, uuid: 404, request: 405, session: 406, client: 407, outcome: 408, attempts: 409, pickFactor: 410, via: 411 } as const;
+
+export const EVENTS_PER_USER = 2.5;
+export const LOG_WINDOW_DAYS = 28;
+const WINDOW_MS = LOG_WINDOW_DAYS * DAY;
+const BLOCK = 8;
+const USER_TRIES = 6;
+
+/** Total events: EVENTS_PER_USER per user, rounded up to whole blocks. */
+export function logEventCount(ctx: GenContext): number {
+  return ctx.users === 0 ? 0 : Math.ceil((ctx.users * EVENTS_PER_USER) / BLOCK) * BLOCK;
+}
+
+type StoryKind = 'signin' | 'api_authn' | 'api_sessions' | 'api_factor_verify' | 'api_factor_enroll' | 'push_enroll_retry' | 'factor_delete' | 'factor_update' | 'reset_all';
+/** Story mix in percent (documented in docs/simulator-org.md). */
+export const STORY_WEIGHTS: ReadonlyArray<readonly [StoryKind, number]> = [
+  ['signin', 52], ['api_authn', 10], ['api_sessions', 4], ['api_factor_verify', 8], ['api_factor_enroll', 6],
+  ['push_enroll_retry', 6], ['factor_delete', 4], ['factor_update', 5], ['reset_all', 5],
+];
+
+/** What the log generator needs from the org configuration. */
+export interface LogEnv {
+  tokens: readonly ApiToken[];
+  admin: UserCore | undefined;
+}
+
+// ---- clients ----
+
+interface Client { rawUserAgent: string; os: string; browser: string; device: string; ip: string; geo: JsonObject; asOrg: string; isp: string; asNumber: number; domain: string | null }
+
+const BROWSERS: ReadonlyArray<readonly [string, string, string, string]> = [
+  ['Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/127.0.0.0 Safari/537.36', 'Mac OS X', 'CHROME', 'Computer'],
+  ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0', 'Windows 10', 'EDGE_CHROMIUM', 'Computer'],
+  ['Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1', 'iOS', 'SAFARI', 'Mobile'],
+  ['Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0', 'Linux', 'FIREFOX', 'Computer'],
+];
+const PLACES: ReadonlyArray<readonly [string, string, string, string, number, number, string]> = [
+  ['New York', 'New York', 'United States', '10013', 40.7143, -74.006, '198.51.100.'],
+  ['Chicago', 'Illinois', 'United States', '60601', 41.8858, -87.6181, '198.51.100.'],
+  ['London', 'England', 'United Kingdom', 'EC1A', 51.5164, -0.093, '203.0.113.'],
+  ['Tokyo', 'Tokyo', 'Japan', '100-0001', 35.6895, 139.6917, '203.0.113.'],
+];
+
+function geo(p: (typeof PLACES)[number]): JsonObject {
+  return { city: p[0], state: p[1], country: p[2], postalCode: p[3], geolocation: { lat: p[4], lon: p[5] } };
+}
+
+function browserClient(ctx: GenContext, user: UserCore): Client {
+  const [rawUserAgent, os, browser, device] = pick(BROWSERS, hash32(ctx.seed, S.client, user.index));
+  const place = pick(PLACES, hash32(ctx.seed, S.client, user.index, 1));
+  return {
+    rawUserAgent, os, browser, device, ip: place[6] + String(1 + (hash32(ctx.seed, S.client, user.index, 2) % 254)),
+    geo: geo(place), asOrg: 'example broadband', isp: 'example broadband', asNumber: 64500, domain: null,
+  };
+}
+
+const DATA_CENTER = ['Ashburn', 'Virginia', 'United States', '20149', 39.0437, -77.4875, '192.0.2.'] as const;
+function tokenClient(token: ApiToken, tokenIndex: number): Client {
+  return {
+    rawUserAgent: token.def.userAgent, os: 'Unknown', browser: 'UNKNOWN', device: 'Unknown', ip: `192.0.2.${10 + tokenIndex}`,
+    geo: geo(DATA_CENTER), asOrg: 'example cloud', isp: 'example cloud hosting', asNumber: 64501, domain: 'cloud.example.net',
+  };
+}
+
+// ---- event specs ----
+
+interface FactorRef { id: string; kind: FactorKind }
+interface Spec {
+  eventType: string;
+  displayMessage: string;
+  legacyEventType: string | null;
+  result: string;
+  reason: string | null;
+  actor: UserCore;
+  subject: UserCore;
+  factor?: FactorRef;
+  /** Overrides the factor target id (Identity Engine sign-ins name the device's okta_verify enrollment). */
+  targetId?: string;
+  requestUri: string;
+  url?: string;
+  client: Client;
+  tokenId?: string;
+  auth?: { provider: string; credentialProvider: string | null; credentialType: string | null; step: number };
+  session: string;
+}
+
+const FACTOR_NAMES: Record<FactorKind, readonly [string, string]> = {
+  push: ['Okta Verify', 'Get a push notification'], ov_totp: ['Okta Verify', 'Enter a code'], signed_nonce: ['Okta Verify', 'Use Okta FastPass'],
+  sms: ['Phone', 'SMS'], call: ['Phone', 'Voice call'], email: ['Email', 'Email'], question: ['Security Question', 'Security Question'],
+  google_totp: ['Google Authenticator', 'Enter a code'], yubikey: ['YubiKey', 'Hardware token'], rsa: ['RSA SecurID', 'Enter a code'],
+  symantec: ['Symantec VIP', 'Enter a code'], hotp: ['Custom OTP', 'Enter a code'], u2f: ['Security Key or Biometric', 'Use a security key'],
+  webauthn: ['Security Key or Biometric', 'Use a security key or biometric'], duo: ['Duo Security', 'Duo'],
+};
+
+const MESSAGES: Record<string, readonly [string, string | null]> = {
+  'user.session.start': ['User login to Okta', 'core.user_auth.login_success'],
+  'user.authentication.auth_via_mfa': ['Authentication of user via MFA', 'core.user.factor.attempt_success'],
+  'system.push.send_factor_verify_push': ['Push notification sent for verification', null],
+  'system.sms.send_factor_verify_message': ['Send SMS verification message', null],
+  'user.mfa.okta_verify.deny_push': ['User rejected Okta push verify', null],
+  'user.mfa.factor.activate': ['Activate factor for user', 'core.user.factor.activate'],
+  'user.mfa.factor.deactivate': ['Deactivate factor for user', 'core.user.factor.deactivate'],
+  'user.mfa.factor.reset_all': ['Reset all factors for user', 'core.user.factor.reset_all'],
+  'user.mfa.factor.update': ['Update factor for user', null],
+};
+
+function spec(eventType: string, base: Omit<Spec, 'eventType' | 'displayMessage' | 'legacyEventType' | 'result' | 'reason'>, result = 'SUCCESS', reason: string | null = null): Spec {
+  const [displayMessage, legacy] = MESSAGES[eventType] ?? [eventType, null];
+  let legacyEventType = legacy;
+  if (eventType === 'user.session.start' && result !== 'SUCCESS') legacyEventType = 'core.user_auth.login_failed';
+  if (eventType === 'user.authentication.auth_via_mfa' && result !== 'SUCCESS') legacyEventType = 'core.user.factor.attempt_fail';
+  return { eventType, displayMessage, legacyEventType, result, reason, ...base };
+}
+
+const CAN_SIGN_IN = new Set(['ACTIVE', 'PASSWORD_EXPIRED', 'RECOVERY', 'LOCKED_OUT']);
+
+interface Candidate { core: UserCore; plan: MfaPlan; visible: FactorPlan[] }
+
+function firstActive(c: Candidate, ...kinds: FactorKind[]): FactorPlan | undefined {
+  return c.visible.find((f) => f.status === 'ACTIVE' && kinds.includes(f.kind));
+}
+
+/** Builds the specs of one block: whole stories only, filled with single sign-in events. */
+function blockSpecs(ctx: GenContext, env: LogEnv, b: number): Spec[] {
+  const out: Spec[] = [];
+  for (let j = 0; out.length < BLOCK; j++) {
+    out.push(...storySpecs(ctx, env, b, j, BLOCK - out.length));
+  }
+  return out.slice(0, BLOCK);
+}
+
+function storySpecs(ctx: GenContext, env: LogEnv, b: number, j: number, room: number): Spec[] {
+  const { seed } = ctx;
+  const h = hash32(seed, S.story, b, j);
+  let kind = weighted(STORY_WEIGHTS, h);
+  const needsPush = kind === 'api_authn' || kind === 'api_factor_verify' || kind === 'push_enroll_retry';
+  const candidate = (t: number): Candidate => {
+    const core = userCore(ctx, hash32(seed, S.user, b, j, t) % ctx.users);
+    const plan = planMfa(ctx, core);
+    return { core, plan, visible: visibleFactors(ctx, plan) };
+  };
+  let c = candidate(0);
+  for (let t = 1; t < USER_TRIES; t++) {
+    const ok = CAN_SIGN_IN.has(c.core.status) && (!needsPush || firstActive(c, 'push') !== undefined)
+      && (kind !== 'factor_update' || firstActive(c, 'sms', 'call') !== undefined)
+      && (kind !== 'api_factor_enroll' || firstActive(c, 'sms', 'push') !== undefined);
+    if (ok) break;
+    c = candidate(t);
+  }
+  const session = (prefix: string): string => prefix + randomChars(22, seed, S.session, b, j);
+  const browser = browserClient(ctx, c.core);
+  const browserBase = { actor: c.core, subject: c.core, client: browser, session: session(ctx.pipeline === 'idx' ? 'idx' : '102') };
+  const tokenFor = (use: TokenDef['uses'][number]): { token: ApiToken; index: number } | undefined => {
+    const options = env.tokens.map((token, index) => ({ token, index })).filter((t) => t.token.def.uses.includes(use));
+    return options.length === 0 ? undefined : pick(options, hash32(seed, S.via, b, j, use));
+  };
+  const apiBase = (use: TokenDef['uses'][number], actorIsOwner: boolean): Omit<Spec, 'eventType' | 'displayMessage' | 'legacyEventType' | 'result' | 'reason' | 'requestUri'> | undefined => {
+    const t = tokenFor(use);
+    if (t === undefined) return undefined;
+    return { actor: actorIsOwner ? t.token.owner : c.core, subject: c.core, client: tokenClient(t.token, t.index), tokenId: t.token.id, session: 'unknown' };
+  };
+  const uid = c.core.id;
+  const push = firstActive(c, 'push');
+  const fail = (p: number): boolean => chance(p, hash32(seed, S.outcome, b, j));
+  const password = { provider: 'OKTA_AUTHENTICATION_PROVIDER', credentialProvider: null, credentialType: 'PASSWORD', step: 0 };
+  const mfa = (f: FactorPlan): Spec['auth'] => ({
+    provider: 'FACTOR_PROVIDER', credentialProvider: 'OKTA_CREDENTIAL_PROVIDER', credentialType: f.kind === 'sms' ? 'SMS' : f.kind === 'push' ? null : 'OTP', step: 1,
+  });
+  const ref = (f: FactorPlan): FactorRef => ({ id: f.id, kind: f.kind });
+
+  const signin = (): Spec[] => {
+    if (!CAN_SIGN_IN.has(c.core.status) || fail(0.08) || room < 3) {
+      const ok = CAN_SIGN_IN.has(c.core.status) && !fail(0.08);
+      const uri = ctx.pipeline === 'idx' ? '/idp/idx/identify' : '/api/v1/authn';
+      return [spec('user.session.start', { ...browserBase, requestUri: uri, auth: password }, ok ? 'SUCCESS' : 'FAILURE', ok ? null : 'INVALID_CREDENTIALS')];
+    }
+    const sms = firstActive(c, 'sms');
+    if (ctx.pipeline === 'idx') {
+      const device: Device | undefined = c.plan.devices[intBetween(0, Math.max(0, c.plan.devices.length - 1), hash32(seed, S.pickFactor, b, j))];
+      const ovPush = device && c.plan.factors.find((f) => f.kind === 'push' && f.device === device);
+      if (device && ovPush) {
+        const targetId = deviceEnrollmentId(ctx, c.core, device);
+        return [
+          spec('system.push.send_factor_verify_push', { ...browserBase, factor: ref(ovPush), targetId, requestUri: '/idp/idx/challenge' }),
+          spec('user.authentication.auth_via_mfa', { ...browserBase, factor: ref(ovPush), targetId, requestUri: '/idp/idx/authenticators/poll', auth: mfa(ovPush) }),
+          spec('user.session.start', { ...browserBase, requestUri: '/idp/idx/authenticators/poll', auth: password }),
+        ];
+      }
+      if (sms) {
+        return [
+          spec('system.sms.send_factor_verify_message', { ...browserBase, factor: ref(sms), requestUri: '/idp/idx/challenge' }),
+          spec('user.authentication.auth_via_mfa', { ...browserBase, factor: ref(sms), requestUri: '/idp/idx/challenge/answer', auth: mfa(sms) }),
+          spec('user.session.start', { ...browserBase, requestUri: '/idp/idx/challenge/answer', auth: password }),
+        ];
+      }
+      return [spec('user.session.start', { ...browserBase, requestUri: '/idp/idx/identify', auth: password })];
+    }
+    // Classic: the Sign-In Widget calls the Authentication API from the browser.
+    const second = push ?? sms;
+    if (second) {
+      const verify = `/api/v1/authn/factors/${second.id}/verify`;
+      return [
+        spec('user.session.start', { ...browserBase, requestUri: '/api/v1/authn', auth: password }),
+        spec(second.kind === 'push' ? 'system.push.send_factor_verify_push' : 'system.sms.send_factor_verify_message', { ...browserBase, factor: ref(second), requestUri: verify }),
+        spec('user.authentication.auth_via_mfa', { ...browserBase, factor: ref(second), requestUri: verify, auth: mfa(second) }),
+      ];
+    }
+    return [spec('user.session.start', { ...browserBase, requestUri: '/api/v1/authn', auth: password })];
+  };
+
+  // Stories that cannot happen for the chosen user, or do not fit the block, become a sign-in.
+  if (!CAN_SIGN_IN.has(c.core.status) || (needsPush && push === undefined)) kind = 'signin';
+  switch (kind) {
+    case 'signin': return signin();
+    case 'api_authn': {
+      const base = apiBase('authn', false);
+      if (base === undefined || push === undefined || room < 4) return signin();
+      const verify = `/api/v1/authn/factors/${push.id}/verify`;
+      return [
+        spec('user.session.start', { ...base, requestUri: '/api/v1/authn', auth: password }),
+        spec('system.push.send_factor_verify_push', { ...base, factor: ref(push), requestUri: verify }),
+        spec('user.authentication.auth_via_mfa', { ...base, factor: ref(push), requestUri: verify, auth: mfa(push) }),
+        spec('user.session.start', { ...base, requestUri: '/api/v1/sessions', auth: password }),
+      ];
+    }
+    case 'api_sessions': {
+      const base = apiBase('sessions', false);
+      if (base === undefined) return signin();
+      return [spec('user.session.start', { ...base, requestUri: '/api/v1/sessions', auth: password })];
+    }
+    case 'api_factor_verify': {
+      const base = apiBase('factor_verify', false);
+      if (base === undefined || push === undefined || room < 2) return signin();
+      const factorUri = `/api/v1/users/${uid}/factors/${push.id}`;
+      const tx = `v2mst.${randomChars(22, seed, S.request, b, j, 'tx')}`;
+      const r = unit(hash32(seed, S.outcome, b, j, 1));
+      const sent = spec('system.push.send_factor_verify_push', { ...base, factor: ref(push), requestUri: `${factorUri}/verify` });
+      const pollBase = { ...base, factor: ref(push), requestUri: `${factorUri}/transactions/${tx}`, auth: mfa(push) };
+      if (r < 0.85) return [sent, spec('user.authentication.auth_via_mfa', pollBase)];
+      if (ctx.pipeline === 'v1') return [sent, spec('user.mfa.okta_verify.deny_push', pollBase, 'FAILURE', 'User rejected Okta push verify')];
+      return [sent, spec('user.authentication.auth_via_mfa', pollBase, 'FAILURE', 'INVALID_CREDENTIALS')];
+    }
+    case 'api_factor_enroll': {
+      const base = apiBase('factors_admin', true);
+      const f = firstActive(c, 'sms', 'push');
+      if (base === undefined || f === undefined) return signin();
+      return f.kind === 'sms'
+        ? [spec('user.mfa.factor.activate', { ...base, factor: ref(f), requestUri: `/api/v1/users/${uid}/factors`, url: `/api/v1/users/${uid}/factors?activate=true` })]
+        : [spec('user.mfa.factor.activate', { ...base, factor: ref(f), requestUri: `/api/v1/users/${uid}/factors/${f.id}/lifecycle/activate` })];
+    }
+    case 'push_enroll_retry': {
+      if (push === undefined) return signin();
+      const attempts = Math.min(room, intBetween(2, 4, hash32(seed, S.attempts, b, j)));
+      if (attempts < 2) return signin();
+      const viaApi = chance(0.5, hash32(seed, S.via, b, j));
+      const base = viaApi ? apiBase('factors_admin', true) : undefined;
+      const uri = base !== undefined
+        ? `/api/v1/users/${uid}/factors/${push.id}/lifecycle/activate`
+        : ctx.pipeline === 'idx' ? '/idp/idx/challenge/poll' : `/api/v1/authn/factors/${push.id}/lifecycle/activate/poll`;
+      const common = { ...(base ?? browserBase), factor: ref(push), requestUri: uri };
+      return Array.from({ length: attempts }, (_, a) => a < attempts - 1
+        ? spec('user.mfa.factor.activate', common, 'FAILURE', 'Okta Verify activation timed out')
+        : spec('user.mfa.factor.activate', common));
+    }
+    case 'factor_delete': {
+      const base = apiBase('factors_admin', true);
+      if (base === undefined) return signin();
+      // The deleted factor no longer exists, so its id is not among the user's factors.
+      const kindGone: FactorKind = pick(['push', 'sms', 'google_totp', 'question'] as const, hash32(seed, S.pickFactor, b, j, 1));
+      const gone = oktaId(ctx, factorIdPrefix(kindGone), 'deleted', b, j);
+      return [spec('user.mfa.factor.deactivate', { ...base, factor: { id: gone, kind: kindGone }, requestUri: `/api/v1/users/${uid}/factors/${gone}` })];
+    }
+    case 'factor_update': {
+      const f = firstActive(c, 'sms', 'call');
+      if (f === undefined) return signin();
+      return [spec('user.mfa.factor.update', { ...browserBase, factor: ref(f), requestUri: '/enduser/settings' })];
+    }
+    case 'reset_all': {
+      const viaApi = chance(0.5, hash32(seed, S.via, b, j, 'reset'));
+      const base = viaApi ? apiBase('factors_admin', true) : undefined;
+      const admin = env.admin;
+      const who = base ?? (admin === undefined ? undefined : { actor: admin, subject: c.core, client: browserClient(ctx, admin), session: session(ctx.pipeline === 'idx' ? 'idx' : '102') });
+      if (who === undefined) return signin();
+      return [spec('user.mfa.factor.reset_all', { ...who, requestUri: `/api/v1/users/${uid}/lifecycle/reset_factors` })];
+    }
+  }
+}
+
+// ---- rendering ----
+
+function v1Uuid(ctx: GenContext, k: number, publishedMs: number): string {
+  // Time-based (version 1) like Okta's log uuids: 100 ns ticks since 1582-10-15.
+  const ticks = (BigInt(publishedMs) + 12219292800000n) * 10000n + BigInt(hash32(ctx.seed, S.uuid, k) % 10000);
+  const hex = (v: bigint | number, w: number): string => v.toString(16).padStart(w, '0');
+  const low = ticks & 0xffffffffn;
+  const mid = (ticks >> 32n) & 0xffffn;
+  const hi = ((ticks >> 48n) & 0x0fffn) | 0x1000n;
+  const clock = (hash32(ctx.seed, S.uuid, k, 1) & 0x3fff) | 0x8000;
+  const node = hex(hash32(ctx.seed, S.uuid, 'node', k % 8), 8) + hex(hash32(ctx.seed, S.uuid, 'node2', k % 8) & 0xffff, 4);
+  return `${hex(low, 8)}-${hex(mid, 4)}-${hex(hi, 4)}-${hex(clock, 4)}-${node}`;
+}
+
+function person(u: UserCore): JsonObject {
+  return { id: u.id, type: 'User', alternateId: u.login, displayName: u.displayName, detailEntry: null };
+}
+
+function render(ctx: GenContext, s: Spec, k: number, publishedMs: number): LogEvent {
+  const requestId = randomChars(27, ctx.seed, S.request, k);
+  const c = s.client;
+  const target: JsonObject[] = [person(s.subject)];
+  if (s.factor !== undefined) {
+    const [name, method] = FACTOR_NAMES[s.factor.kind];
+    const authEvent = s.eventType === 'user.authentication.auth_via_mfa';
+    target.push({ id: s.targetId ?? s.factor.id, type: 'AuthenticatorEnrollment', alternateId: 'unknown', displayName: name, detailEntry: authEvent ? { methodTypeUsed: method } : null });
+  }
+  const geoCtx = c.geo;
+  return {
+    actor: person(s.actor),
+    client: { userAgent: { rawUserAgent: c.rawUserAgent, os: c.os, browser: c.browser }, zone: null, device: c.device, id: null, ipAddress: c.ip, geographicalContext: geoCtx },
+    device: null,
+    authenticationContext: {
+      authenticationProvider: s.auth?.provider ?? null, credentialProvider: s.auth?.credentialProvider ?? null, credentialType: s.auth?.credentialType ?? null,
+      issuer: null, interface: null, authenticationStep: s.auth?.step ?? 0, rootSessionId: s.session, externalSessionId: s.session,
+    },
+    displayMessage: s.displayMessage,
+    eventType: s.eventType,
+    outcome: { result: s.result, reason: s.reason },
+    published: iso(publishedMs),
+    securityContext: { asNumber: c.asNumber, asOrg: c.asOrg, isp: c.isp, domain: c.domain, isProxy: false },
+    severity: s.result === 'SUCCESS' ? 'INFO' : 'WARN',
+    debugContext: { debugData: { requestId, requestUri: s.requestUri, url: s.url ?? s.requestUri } },
+    legacyEventType: s.legacyEventType,
+    transaction: { type: 'WEB', id: requestId, detail: s.tokenId === undefined ? {} : { requestApiTokenId: s.tokenId } },
+    uuid: v1Uuid(ctx, k, publishedMs),
+    version: '0',
+    request: { ipChain: [{ ip: c.ip, geographicalContext: geoCtx, version: 'V4', source: null }] },
+    target,
+  };
+}
+
+/**
+ * Events in ascending `published` order, ties by uuid. With `sinceMs`, starts at the first block
+ * that can hold an event at or after it (events before it are skipped), so a time-bounded query
+ * costs only what it returns.
+ */
+export function* generatedLogs(ctx: GenContext, env: LogEnv, sinceMs?: number): Generator<LogEvent> {
+  const total = logEventCount(ctx);
+  if (total === 0) return;
+  const startMs = ctx.nowMs - WINDOW_MS;
+  const step = WINDOW_MS / total;
+  let firstBlock = 0;
+  if (sinceMs !== undefined) firstBlock = Math.max(0, Math.floor(Math.floor((sinceMs - startMs) / step) / BLOCK) - 1);
+  let group: LogEvent[] = [];
+  const byUuid = (a: LogEvent, b: LogEvent): number => (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0);
+  for (let b = firstBlock; b * BLOCK < total; b++) {
+    const specs = blockSpecs(ctx, env, b);
+    for (let p = 0; p < BLOCK; p++) {
+      const k = b * BLOCK + p;
+      const s = specs[p];
+      if (s === undefined) continue;
+      const offset = Math.min(WINDOW_MS - 1, Math.floor((k + unit(hash32(ctx.seed, S.jitter, k))) * step));
+      const publishedMs = startMs + offset;
+      if (sinceMs !== undefined && publishedMs < sinceMs) continue;
+      const ev = render(ctx, s, k, publishedMs);
+      if (group.length > 0 && group[0]?.published !== ev.published) {
+        yield* group.sort(byUuid);
+        group = [];
+      }
+      group.push(ev);
+    }
+  }
+  yield* group.sort(byUuid);
+}

@@ -1,0 +1,413 @@
+/**
+ * Write API for the crawler. Every call is one transaction and every write is an upsert or a
+ * delete-then-insert keyed by Okta ids, so repeating a call leaves the same rows.
+ *
+ * ## Resume protocol (users)
+ * The users table is the work queue: a user listed but not yet crawled is `pending`.
+ *
+ * 1. `writeUsersPage(id, phase, users, nextCursor)` stores the page's users as `pending` and moves
+ *    the phase cursor to `nextCursor`, in one transaction (a NULL `nextCursor` marks the phase
+ *    done). A user already in a final state keeps its row and state. It returns the page's ids
+ *    still to crawl.
+ * 2. Workers take `pendingUsers()` / `pendingUserIds()` and call `completeUsers(id, results)`,
+ *    which replaces each user's factors, enrollments and errors and sets a final state
+ *    (`complete` | `deleted` | `failed`), all or nothing per batch.
+ *
+ * So the cursor never passes a page whose users are not durably queued, and a user leaves the
+ * queue only together with its data. To resume: for each users phase not `done` per
+ * `getCursor()`, list from its cursor (NULL = first page); and crawl every pending user (these
+ * include users listed before the crash). Users in a final state are never crawled again.
+ *
+ * After a SIGKILL at any point the database holds all of a call or none of it; the resumed crawl
+ * repeats at most the one page being stored and the users in flight, and ends with the rows an
+ * uninterrupted crawl writes (same org state assumed; only `crawl_errors.id`/`at` and the
+ * `updated_at`/`started_at`/`finished_at` clocks differ). Listing may run ahead of the workers:
+ * the cursor records listing progress, the pending users record crawl progress.
+ *
+ * ## Other phases
+ * `writeLogEvents` stores a page and its next cursor together. Org resources are checkpointed in
+ * `org_resources`: `writeOrgResource` stores a resource's whole listing and marks it complete
+ * atomically, and `isOrgResourceDone` tells resume to skip it.
+ * @module
+ */
+import type { Statement, Transaction } from 'better-sqlite3';
+import { AuditError } from '../errors.js';
+import type { Db } from './db.js';
+import { enrollmentParams, factorParams, logEventParams, ORG_COLUMNS, orgParams, upsertSql, userParams } from './extract.js';
+import { computeCoverage } from './snapshot_reader.js';
+import type {
+  Coverage,
+  CrawlErrorInput,
+  CrawlState,
+  OrgResourceState,
+  OrgTable,
+  PhaseCursor,
+  Pipeline,
+  RawObject,
+  SnapshotRow,
+  UserResult,
+} from './types.js';
+
+type Run = Statement<unknown[], unknown>;
+
+export interface SnapshotMeta {
+  orgUrl: string;
+  toolVersion: string;
+  /** Crawl settings with secrets already removed: stored as-is. */
+  settings: object;
+  usersExpected?: number | null;
+}
+
+/** A queued user: enough for a worker to build its requests. */
+export interface PendingUser {
+  id: string;
+  login: string | null;
+  status: string | null;
+}
+
+export interface OrgInfo {
+  orgId?: string | null;
+  pipeline?: Pipeline | null;
+  usersExpected?: number | null;
+}
+
+const USER_COLUMNS = ['snapshot_id', 'id', 'login', 'status', 'created', 'last_updated', 'last_login', 'raw_json'] as const;
+const FACTOR_COLUMNS = [
+  'snapshot_id', 'user_id', 'id', 'factor_type', 'provider', 'vendor_name', 'status', 'device_name', 'platform',
+  'device_type', 'credential_id', 'created', 'last_updated', 'last_verified', 'raw_json',
+] as const;
+const ENROLLMENT_COLUMNS = ['snapshot_id', 'user_id', 'id', 'key', 'type', 'status', 'name', 'nickname', 'created', 'last_updated', 'raw_json'] as const;
+const LOG_COLUMNS = [
+  'snapshot_id', 'uuid', 'published', 'event_type', 'actor_id', 'actor_type', 'actor_alternate_id', 'user_agent',
+  'request_uri', 'api_token_id', 'client_id', 'outcome_result', 'target_user_id', 'raw_json',
+] as const;
+
+const ORG_TABLES = Object.keys(ORG_COLUMNS) as OrgTable[];
+
+export function normalizeOrgUrl(url: string): string {
+  return url.trim().replace(/\/+$/, '');
+}
+
+/** Path only: drops scheme, host and query so no token or cursor secret is ever stored. */
+export function endpointPath(endpoint: string): string {
+  let path = endpoint;
+  try {
+    path = new URL(endpoint).pathname;
+  } catch {
+    /* already a path */
+  }
+  return path.split(/[?#]/, 1)[0] ?? '';
+}
+
+/** Error text as Okta or the SDK produced it, with any Authorization value masked. */
+function redactMessage(message: string): string {
+  return message.replace(/\b(SSWS|Bearer|DPoP)\s+[^\s"',]+/gi, '$1 [redacted]').replace(/[\r\n]+/g, ' ');
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+function isRawObject(v: unknown): v is RawObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export class SnapshotWriter {
+  readonly #db: Db;
+  readonly #s: ReturnType<typeof prepareStatements>;
+  readonly #tx: {
+    writeUsersPage: Transaction<(id: number, phase: string, users: readonly unknown[], next: string | null) => string[]>;
+    completeUsers: Transaction<(id: number, results: readonly UserResult[]) => void>;
+    writeLogEvents: Transaction<(id: number, phase: string, events: readonly unknown[], next: string | null) => void>;
+    writeOrgResource: Transaction<(id: number, resource: string, rows: readonly unknown[], table: OrgTable, policyId?: string) => void>;
+  };
+
+  constructor(db: Db) {
+    this.#db = db;
+    this.#s = prepareStatements(db);
+    this.#tx = {
+      writeUsersPage: db.transaction(this.#writeUsersPage.bind(this)),
+      completeUsers: db.transaction(this.#completeUsers.bind(this)),
+      writeLogEvents: db.transaction(this.#writeLogEvents.bind(this)),
+      writeOrgResource: db.transaction(this.#writeOrgResource.bind(this)),
+    };
+  }
+
+  // ---- snapshots ----
+
+  createSnapshot(meta: SnapshotMeta): number {
+    const result = this.#s.insertSnapshot.run({
+      started_at: now(),
+      org_url: normalizeOrgUrl(meta.orgUrl),
+      tool_version: meta.toolVersion,
+      settings_json: JSON.stringify(meta.settings),
+      users_expected: meta.usersExpected ?? null,
+    });
+    return Number(result.lastInsertRowid);
+  }
+
+  /** Sets the fields given; omitted fields keep their value. */
+  setOrgInfo(id: number, info: OrgInfo): void {
+    const has = (k: keyof OrgInfo): number => (k in info && info[k] !== undefined ? 1 : 0);
+    this.#mustChange(
+      this.#s.setOrgInfo.run({
+        id,
+        set_org_id: has('orgId'),
+        org_id: info.orgId ?? null,
+        set_pipeline: has('pipeline'),
+        pipeline: info.pipeline ?? null,
+        set_users_expected: has('usersExpected'),
+        users_expected: info.usersExpected ?? null,
+      }).changes,
+      id,
+    );
+  }
+
+  /** The newest snapshot (of `orgUrl`, if given) when it did not complete; undefined otherwise. */
+  latestIncomplete(orgUrl?: string): SnapshotRow | undefined {
+    const row = this.#s.latestSnapshot.get({ org_url: orgUrl === undefined ? null : normalizeOrgUrl(orgUrl) }) as SnapshotRow | undefined;
+    return row !== undefined && row.status !== 'complete' ? row : undefined;
+  }
+
+  snapshot(id: number): SnapshotRow | undefined {
+    return this.#s.snapshotById.get({ id }) as SnapshotRow | undefined;
+  }
+
+  /** Marks a failed snapshot running again before resuming it. */
+  reopenSnapshot(id: number): void {
+    this.#mustChange(this.#s.reopenSnapshot.run({ id }).changes, id);
+  }
+
+  finishSnapshot(id: number, status: 'complete' | 'failed', coverage: object): void {
+    this.#mustChange(this.#s.finishSnapshot.run({ id, status, finished_at: now(), coverage_json: JSON.stringify(coverage) }).changes, id);
+  }
+
+  // ---- org resources ----
+
+  /**
+   * Stores the whole listing of one org resource (replacing rows an earlier attempt wrote for it)
+   * and marks the resource complete, in one transaction.
+   */
+  writeOrgResource(id: number, resource: string, rows: readonly object[], table: OrgTable, extra: { policyId?: string } = {}): void {
+    this.#write(() => this.#tx.writeOrgResource(id, resource, rows, table, extra.policyId));
+  }
+
+  markOrgResource(id: number, resource: string, state: OrgResourceState, reason?: string | null, httpStatus?: number | null, errorCode?: string | null): void {
+    this.#write(() =>
+      this.#s.upsertOrgResource.run({
+        snapshot_id: id,
+        resource,
+        state,
+        reason: reason ?? null,
+        http_status: httpStatus ?? null,
+        error_code: errorCode ?? null,
+      }),
+    );
+  }
+
+  /** True once the resource was read or found not available: resume skips it either way. */
+  isOrgResourceDone(id: number, resource: string): boolean {
+    return this.#s.orgResourceState.get({ snapshot_id: id, resource }) !== undefined;
+  }
+
+  // ---- users ----
+
+  /** Stores a page of listed users and moves the cursor past it (see the protocol above); returns the ids still to crawl. */
+  writeUsersPage(id: number, phase: string, users: readonly object[], nextCursor: string | null): string[] {
+    return this.#write(() => this.#tx.writeUsersPage(id, phase, users, nextCursor));
+  }
+
+  /** Stores a batch of crawled users, all or none. */
+  completeUsers(id: number, results: readonly UserResult[]): void {
+    this.#write(() => this.#tx.completeUsers(id, results));
+  }
+
+  /** Users listed but not yet crawled, in id order, after `afterId` ('' = from the start). */
+  pendingUsers(id: number, limit: number, afterId = ''): PendingUser[] {
+    return this.#s.pendingUsers.all({ snapshot_id: id, limit, after: afterId }) as PendingUser[];
+  }
+
+  /** Ids of users listed but not yet crawled, in id order. */
+  pendingUserIds(id: number, limit: number): string[] {
+    return this.pendingUsers(id, limit).map((u) => u.id);
+  }
+
+  userState(id: number, userId: string): CrawlState | undefined {
+    return this.#s.userState.get({ snapshot_id: id, id: userId }) as CrawlState | undefined;
+  }
+
+  // ---- System Log and cursors ----
+
+  /** Stores a page of log events and moves the phase cursor past it, together. */
+  writeLogEvents(id: number, phase: string, events: readonly object[], nextCursor: string | null): void {
+    this.#write(() => this.#tx.writeLogEvents(id, phase, events, nextCursor));
+  }
+
+  getCursor(id: number, phase: string): PhaseCursor | undefined {
+    const row = this.#s.getProgress.get({ snapshot_id: id, phase }) as { cursor: string | null; done: number } | undefined;
+    return row === undefined ? undefined : { cursor: row.cursor, done: row.done === 1 };
+  }
+
+  /** Sets a phase's checkpoint directly (e.g. a polling log query, which always has a next link, stops on an empty page). */
+  advanceCursor(id: number, phase: string, nextCursor: string | null, done: boolean): void {
+    this.#write(() => this.#setCursor(id, phase, nextCursor, done));
+  }
+
+  // ---- errors and coverage ----
+
+  /** Records a failed read; repeating the same failure updates its row instead of adding one. */
+  recordError(id: number, err: CrawlErrorInput): void {
+    this.#write(() => this.#insertError(id, err));
+  }
+
+  coverage(id: number): Coverage {
+    return computeCoverage(this.#db, id);
+  }
+
+  // ---- transaction bodies ----
+
+  #writeUsersPage(id: number, phase: string, users: readonly unknown[], next: string | null): string[] {
+    const todo: string[] = [];
+    for (const user of users) {
+      if (!isRawObject(user)) continue; // the SDK's Collection can yield null items
+      const params = userParams(id, user);
+      this.#s.upsertUser.run(params);
+      if (this.#s.userState.get({ snapshot_id: id, id: params.id }) === 'pending') todo.push(params.id as string);
+    }
+    this.#setCursor(id, phase, next, next === null);
+    return todo;
+  }
+
+  #completeUsers(id: number, results: readonly UserResult[]): void {
+    for (const r of results) {
+      const changed = this.#s.setUserState.run({
+        snapshot_id: id,
+        id: r.userId,
+        crawl_state: r.state,
+        factors_fetched: r.factors === null ? 0 : 1,
+        enrollments_fetched: r.enrollments === null ? 0 : 1,
+      }).changes;
+      if (changed === 0) {
+        throw new AuditError('ERR_SNAPSHOT', `User ${r.userId} was crawled but never listed in snapshot ${id}; write its page before completing it (a crawler bug).`);
+      }
+      const key = { snapshot_id: id, user_id: r.userId };
+      this.#s.deleteFactors.run(key);
+      for (const f of r.factors ?? []) if (isRawObject(f)) this.#s.insertFactor.run(factorParams(id, r.userId, f));
+      this.#s.deleteEnrollments.run(key);
+      for (const e of r.enrollments ?? []) if (isRawObject(e)) this.#s.insertEnrollment.run(enrollmentParams(id, r.userId, e));
+      this.#s.deleteUserErrors.run({ snapshot_id: id, subject: r.userId });
+      for (const e of r.errors ?? []) this.#insertError(id, { ...e, scope: 'user', subject: r.userId });
+    }
+  }
+
+  #writeLogEvents(id: number, phase: string, events: readonly unknown[], next: string | null): void {
+    for (const ev of events) if (isRawObject(ev)) this.#s.upsertLogEvent.run(logEventParams(id, ev));
+    this.#setCursor(id, phase, next, next === null);
+  }
+
+  #writeOrgResource(id: number, resource: string, rows: readonly unknown[], table: OrgTable, policyId?: string): void {
+    const s = this.#s.org[table];
+    s.delete.run({ snapshot_id: id, resource });
+    for (const row of rows) if (isRawObject(row)) s.upsert.run(orgParams(table, id, resource, row, policyId));
+    this.#s.upsertOrgResource.run({ snapshot_id: id, resource, state: 'complete', reason: null, http_status: null, error_code: null });
+  }
+
+  #setCursor(id: number, phase: string, cursor: string | null, done: boolean): void {
+    this.#s.setCursor.run({ snapshot_id: id, phase, cursor, done: done ? 1 : 0, updated_at: now() });
+  }
+
+  #insertError(id: number, err: CrawlErrorInput): void {
+    this.#s.upsertError.run({
+      snapshot_id: id,
+      scope: err.scope,
+      subject: err.subject,
+      endpoint: endpointPath(err.endpoint),
+      kind: err.kind,
+      http_status: err.httpStatus ?? null,
+      error_code: err.errorCode ?? null,
+      message: redactMessage(err.message),
+      at: now(),
+    });
+  }
+
+  #mustChange(changes: number, id: number): void {
+    if (changes === 0) throw new AuditError('ERR_SNAPSHOT', `Snapshot ${id} is not in ${this.#db.name}; start a new crawl.`);
+  }
+
+  /** Turns storage failures a person can fix into AuditErrors; the transaction has rolled back. */
+  #write<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      const where = this.#db.name;
+      if (code === 'SQLITE_FULL') throw new AuditError('ERR_SNAPSHOT', `Disk full while writing ${where}; free space and resume the crawl.`, { cause: err });
+      if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+        throw new AuditError('ERR_SNAPSHOT', `Snapshot database ${where} is locked by another process; stop the other oie-audit run, then resume.`, { cause: err });
+      }
+      if (typeof code === 'string' && code.startsWith('SQLITE_IOERR')) {
+        throw new AuditError('ERR_SNAPSHOT', `I/O error writing ${where} (${code}); check the disk, then resume the crawl.`, { cause: err });
+      }
+      throw err;
+    }
+  }
+}
+
+function prepareStatements(db: Db) {
+  const p = (sql: string): Run => db.prepare<unknown[], unknown>(sql);
+  const org = Object.fromEntries(
+    ORG_TABLES.map((table) => [
+      table,
+      {
+        delete: p(`DELETE FROM ${table} WHERE snapshot_id = @snapshot_id AND resource = @resource`),
+        upsert: p(upsertSql(table, ORG_COLUMNS[table].columns, ORG_COLUMNS[table].key)),
+      },
+    ]),
+  ) as Record<OrgTable, { delete: Run; upsert: Run }>;
+
+  return {
+    org,
+    insertSnapshot: p(`INSERT INTO snapshots (started_at, org_url, tool_version, settings_json, users_expected)
+      VALUES (@started_at, @org_url, @tool_version, @settings_json, @users_expected)`),
+    setOrgInfo: p(`UPDATE snapshots SET
+        org_id = CASE WHEN @set_org_id THEN @org_id ELSE org_id END,
+        pipeline = CASE WHEN @set_pipeline THEN @pipeline ELSE pipeline END,
+        users_expected = CASE WHEN @set_users_expected THEN @users_expected ELSE users_expected END
+      WHERE id = @id`),
+    snapshotById: p(`SELECT * FROM snapshots WHERE id = @id`),
+    latestSnapshot: p(`SELECT * FROM snapshots WHERE @org_url IS NULL OR org_url = @org_url ORDER BY id DESC LIMIT 1`),
+    reopenSnapshot: p(`UPDATE snapshots SET status = 'running', finished_at = NULL WHERE id = @id`),
+    finishSnapshot: p(`UPDATE snapshots SET status = @status, finished_at = @finished_at, coverage_json = @coverage_json WHERE id = @id`),
+
+    upsertOrgResource: p(`INSERT INTO org_resources (snapshot_id, resource, state, reason, http_status, error_code)
+      VALUES (@snapshot_id, @resource, @state, @reason, @http_status, @error_code)
+      ON CONFLICT (snapshot_id, resource) DO UPDATE SET
+        state = excluded.state, reason = excluded.reason, http_status = excluded.http_status, error_code = excluded.error_code`),
+    orgResourceState: p(`SELECT state FROM org_resources WHERE snapshot_id = @snapshot_id AND resource = @resource`),
+
+    // A user in a final state keeps the row its factors were read against.
+    upsertUser: p(`${upsertSql('users', USER_COLUMNS, ['snapshot_id', 'id'])} WHERE users.crawl_state = 'pending'`),
+    userState: p(`SELECT crawl_state FROM users WHERE snapshot_id = @snapshot_id AND id = @id`).pluck(),
+    pendingUsers: p(`SELECT id, login, status FROM users
+      WHERE snapshot_id = @snapshot_id AND crawl_state = 'pending' AND id > @after ORDER BY id LIMIT @limit`),
+    setUserState: p(`UPDATE users SET crawl_state = @crawl_state, factors_fetched = @factors_fetched, enrollments_fetched = @enrollments_fetched
+      WHERE snapshot_id = @snapshot_id AND id = @id`),
+    deleteFactors: p(`DELETE FROM factors WHERE snapshot_id = @snapshot_id AND user_id = @user_id`),
+    insertFactor: p(upsertSql('factors', FACTOR_COLUMNS, ['snapshot_id', 'user_id', 'id'])),
+    deleteEnrollments: p(`DELETE FROM authenticator_enrollments WHERE snapshot_id = @snapshot_id AND user_id = @user_id`),
+    insertEnrollment: p(upsertSql('authenticator_enrollments', ENROLLMENT_COLUMNS, ['snapshot_id', 'user_id', 'id'])),
+    deleteUserErrors: p(`DELETE FROM crawl_errors WHERE snapshot_id = @snapshot_id AND scope = 'user' AND subject = @subject`),
+
+    upsertLogEvent: p(upsertSql('log_events', LOG_COLUMNS, ['snapshot_id', 'uuid'])),
+
+    getProgress: p(`SELECT cursor, done FROM crawl_progress WHERE snapshot_id = @snapshot_id AND phase = @phase`),
+    setCursor: p(`INSERT INTO crawl_progress (snapshot_id, phase, cursor, done, updated_at)
+      VALUES (@snapshot_id, @phase, @cursor, @done, @updated_at)
+      ON CONFLICT (snapshot_id, phase) DO UPDATE SET cursor = excluded.cursor, done = excluded.done, updated_at = excluded.updated_at`),
+
+    upsertError: p(`INSERT INTO crawl_errors (snapshot_id, scope, subject, endpoint, kind, http_status, error_code, message, at)
+      VALUES (@snapshot_id, @scope, @subject, @endpoint, @kind, @http_status, @error_code, @message, @at)
+      ON CONFLICT (snapshot_id, scope, subject, endpoint, kind) DO UPDATE SET
+        http_status = excluded.http_status, error_code = excluded.error_code, message = excluded.message, at = excluded.at`),
+  };
+}
