@@ -6,18 +6,25 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { AuditError } from './errors.js';
-import { runSimulate, simulateOptions } from './commands/simulate.js';
-import { crawlOptions, runCrawl } from './commands/crawl.js';
+import { crawlOptions, demoOptions, reportOptions, rulesOptions, runOptions, simulateOptions } from './commands/options.js';
 
 export async function main(argv: string[]): Promise<number> {
   try {
     await yargs(argv)
       .scriptName('oie-audit')
       .usage('$0 <command> [options]\n\nRead-only audit of an Okta org before a Classic Engine to Identity Engine upgrade.')
+      .command('demo', 'Run the whole job against the embedded simulated org and print where the database and workbook are',
+        (y) => demoOptions(y), async (a) => (await import('./commands/demo.js')).runDemo(a))
+      .command('run', 'Crawl the org, then audit the snapshot and write the report (the job to run against a real org)',
+        (y) => runOptions(y), async (a) => (await import('./commands/run.js')).runRun(a))
       .command('crawl', 'Read every user\'s factors and authenticator enrollments, the org\'s policies and the System Log into a SQLite snapshot (read-only, rate-limit aware, resumable)',
-        (y) => crawlOptions(y), (a) => runCrawl(a))
+        (y) => crawlOptions(y), async (a) => (await import('./commands/crawl.js')).runCrawl(a))
+      .command('report', 'Audit a snapshot with the rules and write the Excel workbook, CSV and JSON',
+        (y) => reportOptions(y), async (a) => (await import('./commands/report.js')).runReport(a))
+      .command('rules', 'List the audit rules with severity, family and the engine they apply to',
+        (y) => rulesOptions(y), async (a) => (await import('./commands/rules.js')).runRules(a))
       .command('simulate', 'Serve an embedded, simulated Okta org on loopback (for demos, tests and your own scripts)',
-        (y) => simulateOptions(y), (a) => runSimulate(a))
+        (y) => simulateOptions(y), async (a) => (await import('./commands/simulate.js')).runSimulate(a))
       .demandCommand(1, 'Name a command; see --help.')
       .strict()
       .recommendCommands()

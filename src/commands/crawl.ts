@@ -1,5 +1,4 @@
 /** `oie-audit crawl`: read the org into a snapshot; also the first half of `run` and `demo`. */
-import type { Argv } from 'yargs';
 import { loadConfig, redactedSettings, type Config } from '../config/load.js';
 import { AuditError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
@@ -10,24 +9,6 @@ import { crawl, type CrawlOutcome } from '../crawler/crawl.js';
 import { createProgress } from '../crawler/progress.js';
 import { TOOL_VERSION } from '../version.js';
 
-/** Flags shared by every command that reads the configuration. */
-export function configOptions<T>(y: Argv<T>) {
-  return y
-    .option('config', { type: 'string', describe: 'YAML configuration file (default: ./config.yaml if present); see config.example.yaml' })
-    .option('db', { type: 'string', describe: 'SQLite snapshot database (default crawl.db: ./oie-audit.db)' })
-    .option('log-format', { type: 'string', describe: 'Log lines as "text" or "json" (default log.format: text)' })
-    .option('quiet', { type: 'boolean', describe: 'Only warnings and errors; no progress' });
-}
-
-export function crawlOptions<T>(y: Argv<T>) {
-  return configOptions(y)
-    .option('org-url', { type: 'string', describe: 'Okta org URL, e.g. https://acme.okta.com (or OKTA_CLIENT_ORGURL). The token or private key come from the config file or environment only, never a flag' })
-    .option('resume', { type: 'boolean', default: false, describe: 'Continue the latest incomplete snapshot of this org in --db (after Ctrl-C, a crash or kill)' })
-    .option('concurrency', { type: 'string', describe: 'Most requests in flight at once (default rateLimit.concurrency: 8); lowered automatically on concurrency 429s' })
-    .option('max-share', { type: 'string', describe: 'Share of each Okta rate-limit bucket the crawl may use per window, in (0,1] (default rateLimit.maxShare: 0.5)' })
-    .option('logs-since', { type: 'string', describe: 'Start of the System Log window: an ISO date or Nd, at most 90d (default crawl.logsSince: 30d)' })
-    .option('users-search', { type: 'string', describe: 'Okta search expression narrowing the users crawled, e.g. \'profile.department eq "Sales"\'' });
-}
 
 export interface ConfigArgs {
   config?: string | undefined;
@@ -44,13 +25,13 @@ export interface ConfigArgs {
 }
 
 /** Settings from defaults < config file < OKTA_CLIENT_* environment < flags. */
-export function configFromArgs(a: ConfigArgs, env: NodeJS.ProcessEnv = process.env): Config {
+export function configFromArgs(a: ConfigArgs, env: NodeJS.ProcessEnv = process.env, offline = false): Config {
   const flags: Record<string, unknown> = {
     orgUrl: a['org-url'], db: a.db, logFormat: a['log-format'], quiet: a.quiet, concurrency: a.concurrency,
     maxShare: a['max-share'], logsSince: a['logs-since'], usersSearch: a['users-search'], out: a.out, format: a.format,
   };
   for (const k of Object.keys(flags)) if (flags[k] === undefined) delete flags[k];
-  return loadConfig({ ...(a.config ? { configFile: a.config } : {}), env, flags });
+  return loadConfig({ ...(a.config ? { configFile: a.config } : {}), env, flags, offline });
 }
 
 export function readerFor(config: Config): OktaReader {

@@ -1,30 +1,11 @@
 /** `oie-audit simulate`: serve a simulated Okta org on loopback until SIGINT/SIGTERM. */
-import type { Argv } from 'yargs';
+import type { SimulateArgs } from './options.js';
 import { startSimulator } from '../simulator/server.js';
 import { parseFaultSpec, NO_FAULTS } from '../simulator/faults.js';
-import { BUCKET_NAMES, parseLimitOverrides } from '../simulator/rate_limits.js';
+import { parseLimitOverrides } from '../simulator/rate_limits.js';
 import { dumpFixture } from '../simulator/org/fixture.js';
-import type { Pipeline } from '../simulator/org/types.js';
 import { AuditError } from '../errors.js';
 
-export function simulateOptions<T>(y: Argv<T>) {
-  return y
-    .option('port', { type: 'number', default: 0, describe: 'TCP port to listen on (0 picks a free one)' })
-    .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to bind; loopback unless you mean otherwise' })
-    .option('users', { type: 'number', default: 1000, describe: 'Number of users in the generated org' })
-    .option('seed', { type: 'number', default: 1, describe: 'Seed of the generated org, its latency jitter and faults' })
-    .option('pipeline', { choices: ['idx', 'v1'] as const, default: 'idx' as Pipeline, describe: 'Engine: idx = Identity Engine, v1 = Classic Engine' })
-    .option('fixture', { type: 'string', describe: 'Serve exactly the objects in this fixture JSON file instead of a generated org' })
-    .option('dump-fixture', { type: 'string', describe: 'Write the served org to this file in fixture format, then keep serving' })
-    .option('token', { type: 'string', describe: 'API token the org accepts as "SSWS <token>" (default: a new random one, printed on the second line)' })
-    .option('window-ms', { type: 'number', default: 60_000, describe: 'Rate-limit window length in ms; shorter compresses time for benchmarks' })
-    .option('limit', { type: 'string', array: true, default: [] as string[], describe: `Per-bucket limit per window, BUCKET=N, repeatable (buckets: ${BUCKET_NAMES.join(', ')})` })
-    .option('concurrency-limit', { type: 'number', default: 75, describe: 'Org-wide limit of simultaneous requests (Okta Workforce default 75)' })
-    .option('latency-ms', { type: 'number', default: 0, describe: 'Latency added to every response, plus seeded jitter of up to half of it' })
-    .option('faults', { type: 'string', describe: 'Fault rates, e.g. 500=0.01,502=0.01,503=0.01,reset=0.01,slow=0.005,malformed=0.01,deleted=0.002,slowMs=35000,seed=7' });
-}
-
-type SimulateArgs = Awaited<ReturnType<typeof simulateOptions>['argv']>;
 
 export async function runSimulate(args: SimulateArgs): Promise<void> {
   let faults = NO_FAULTS;
