@@ -15,6 +15,6 @@ export function createLogger(opts: { format: LogFormat; quiet: boolean }): Logge
   if (opts.format === 'json') {
     return pino({ level, base: null, redact: REDACT }, pino.destination({ fd: 2, sync: true }));
   }
-  const stream = pretty({ destination: 2, sync: true, colorize: false, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' });
+  const stream = pretty({ destination: 2, sync: true, colorize: false, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', hideObject: true });
   return pino({ level, base: null, redact: REDACT }, stream);
 }

@@ -1,8 +1,9 @@
 /** `oie-audit crawl`: read the org into a snapshot; also the first half of `run` and `demo`. */
+import { existsSync } from 'node:fs';
 import { loadConfig, redactedSettings, type Config } from '../config/load.js';
 import { AuditError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
-import { OktaReader } from '../okta/client.js';
+import type { OktaReader } from '../okta/client.js';
 import { openDatabase } from '../store/db.js';
 import { SnapshotWriter } from '../store/snapshot_writer.js';
 import { crawl, type CrawlOutcome } from '../crawler/crawl.js';
@@ -34,7 +35,9 @@ export function configFromArgs(a: ConfigArgs, env: NodeJS.ProcessEnv = process.e
   return loadConfig({ ...(a.config ? { configFile: a.config } : {}), env, flags, offline });
 }
 
-export function readerFor(config: Config): OktaReader {
+/** The Okta SDK is loaded here, not at startup: it takes seconds, and bad settings are refused first. */
+export async function readerFor(config: Config): Promise<OktaReader> {
+  const { OktaReader } = await import('../okta/client.js');
   const auth = config.auth.mode === 'SSWS'
     ? { mode: 'SSWS' as const, token: config.auth.token.reveal() }
     : { mode: 'PrivateKey' as const, clientId: config.auth.clientId, scopes: config.auth.scopes, privateKey: config.auth.privateKey.reveal(), keyId: config.auth.keyId };
@@ -60,7 +63,12 @@ export function interruptSignal(logger: Logger): { signal: AbortSignal; dispose(
   return { signal: controller.signal, dispose: () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); } };
 }
 
-export async function crawlWithConfig(config: Config, resume: boolean, logger: Logger, reader = readerFor(config)): Promise<CrawlOutcome> {
+export async function crawlWithConfig(config: Config, resume: boolean, logger: Logger, readerIn?: OktaReader): Promise<CrawlOutcome> {
+  if (resume && config.crawl.db !== ':memory:' && !existsSync(config.crawl.db)) {
+    // Refused before openDatabase would create an empty database (exit 2 writes nothing).
+    throw new AuditError('ERR_USAGE', `--resume: there is no incomplete snapshot of ${config.orgUrl} in ${config.crawl.db}: the file does not exist. Check --db, or run the crawl without --resume to start one.`);
+  }
+  const reader = readerIn ?? await readerFor(config);
   const db = openDatabase(config.crawl.db);
   const interrupt = interruptSignal(logger);
   const progress = createProgress({ tty: Boolean(process.stderr.isTTY), quiet: config.log.quiet, logger });

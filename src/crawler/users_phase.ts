@@ -9,6 +9,7 @@ import pLimit from 'p-limit';
 import type { OktaReader } from '../okta/client.js';
 import type { SnapshotWriter } from '../store/snapshot_writer.js';
 import type { Pipeline, UserResult } from '../store/types.js';
+import { AuditError } from '../errors.js';
 import { classify } from './classify.js';
 import { listAll } from './org_phase.js';
 
@@ -51,9 +52,18 @@ async function listUsers(o: UsersPhaseOptions): Promise<void> {
   for (const { phase, path } of userListings(o.usersSearch)) {
     const at = o.writer.getCursor(o.snapshotId, phase);
     if (at?.done) continue;
-    for await (const page of o.reader.pages(at?.cursor ?? path)) {
-      o.counters.listed += o.writer.writeUsersPage(o.snapshotId, phase, page.items, page.next).length;
-      if (o.signal.aborted) return;
+    try {
+      for await (const page of o.reader.pages(at?.cursor ?? path)) {
+        o.counters.listed += o.writer.writeUsersPage(o.snapshotId, phase, page.items, page.next).length;
+        if (o.signal.aborted) return;
+      }
+    } catch (e) {
+      const f = classify(e, 'org');
+      if (f.httpStatus === null) {
+        throw new AuditError('ERR_OKTA_UNREACHABLE', `cannot reach ${o.reader.orgUrl} (${f.message}). Check okta.orgUrl and the network, then run again with --resume`);
+      }
+      // The listing stays incomplete (its phase is not done): the coverage says so, --resume retries it.
+      o.writer.recordError(o.snapshotId, { scope: 'org', subject: phase, endpoint: '/api/v1/users', kind: f.kind, httpStatus: f.httpStatus, errorCode: f.errorCode, message: f.message });
     }
   }
 }

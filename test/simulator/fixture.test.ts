@@ -96,7 +96,7 @@ describe('dumpFixture', () => {
 
   test('streams: memory stays far below the size of the file it writes', async () => {
     const file = join(tempDir(), 'big.json');
-    const source = createGeneratedOrg({ users: 8000, seed: 2, pipeline: 'idx', baseUrl: 'https://sim.example.com', now: NOW });
+    const source = createGeneratedOrg({ users: 4000, seed: 2, pipeline: 'idx', baseUrl: 'https://sim.example.com', now: NOW });
     gc();
     const before = process.memoryUsage().heapUsed;
     let peak = 0;
@@ -106,12 +106,12 @@ describe('dumpFixture', () => {
       gc();
       peak = Math.max(peak, process.memoryUsage().heapUsed - before);
       samples++;
-    }, 50);
+    }, 250);
     await dumpFixture(source, file);
     clearInterval(timer);
     const size = statSync(file).size;
-    expect(samples).toBeGreaterThan(5);
-    expect(size).toBeGreaterThan(40 * 1024 * 1024);
+    expect(samples).toBeGreaterThan(3);
+    expect(size).toBeGreaterThan(30 * 1024 * 1024);
     expect(peak).toBeLessThan(size / 8);
   });
 

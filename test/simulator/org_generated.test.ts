@@ -7,6 +7,7 @@ import { USER_STATUS_WEIGHTS, TEN_KB_TITLE, userId } from '../../src/simulator/o
 import { MFA_PROFILE_WEIGHTS, mfaProfile, type MfaProfile } from '../../src/simulator/org/generated_factors.js';
 import { LOG_WINDOW_DAYS, logEventCount } from '../../src/simulator/org/generated_logs.js';
 import type { JsonObject, LogEvent, OktaUser, OrgSource, Pipeline } from '../../src/simulator/org/types.js';
+import { loadSpec, SPEC_PATHS, validateResponse } from '../support/openapi.js';
 
 // A full collection between samples, so the memory test measures what iteration retains.
 setFlagsFromString('--expose-gc');
@@ -79,7 +80,8 @@ describe('1,000,000 users', () => {
       expect(next.done === true ? undefined : next.value.id).toBe(i + 1 < 1_000_000 ? userId(ctx, i + 1) : undefined);
     }
     expect(rows).toBeGreaterThan(2000);
-    expect((performance.now() - started) / 2000).toBeLessThan(2); // ms per user, lookups and all
+    // An O(n) lookup would cost seconds per user at this size; 10 ms leaves room for a loaded CI machine.
+    expect((performance.now() - started) / 2000).toBeLessThan(10);
     expect(o.user(userId(ctx, 999_999).replace(/^00u/, '00x'))).toBeUndefined();
     expect(o.user('x.999999@example.com')).toBeUndefined(); // the whole login must match, not just the index
   });
@@ -318,6 +320,7 @@ describe.each(['idx', 'v1'] as const)('cases present in a 2,000-user org (%s)', 
       ids.add(f.id);
       const links = f['_links'] as Record<string, JsonObject>;
       if (links['self']?.['hints'] === undefined || links['user'] === undefined) wrong.push(`links of ${f.id}`);
+      if ((f.factorType === 'sms' || f.factorType === 'call') && !/^\+[1-9]\d{1,14}$/.test(String(f.profile?.['phoneNumber']))) wrong.push(`phone of ${f.id} is not E.164`);
       const verifiable = f.status === 'ACTIVE' && !['question', 'signed_nonce'].includes(f.factorType);
       if (verifiable && JSON.stringify(links['verify']?.['hints']) !== '{"allow":["POST"]}') wrong.push(`verify link of ${f.id}`);
     }
@@ -396,7 +399,7 @@ describe.each(['idx', 'v1'] as const)('cases present in a 2,000-user org (%s)', 
       if (es.some((e) => e['key'] === 'okta_email') !== fs.some((f) => f.factorType === 'email')) wrong.push(`email of ${u.id}`);
     }
     expect(wrong).toEqual([]);
-    for (const k of ['okta_password', 'okta_email', 'okta_verify', 'phone_number', 'security_question', 'webauthn', 'google_otp', 'yubikey_token', 'rsa_token', 'symantec_vip', 'custom_otp', 'duo']) {
+    for (const k of ['okta_password', 'okta_email', 'okta_verify', 'phone_number', 'security_question', 'webauthn', 'google_otp', 'yubikey_token', 'onprem_mfa', 'symantec_vip', 'custom_otp', 'duo']) {
       expect(keys).toContain(k);
     }
   });
@@ -421,7 +424,7 @@ describe('org configuration', () => {
   test.each(['idx', 'v1'] as const)('authenticators, policies, rules (%s)', (pipeline) => {
     const o = org(pipeline, 500);
     const auth = o.authenticators();
-    for (const k of ['okta_verify', 'okta_email', 'okta_password', 'phone_number', 'security_question', 'webauthn', 'google_otp', 'duo', 'rsa_token', 'symantec_vip', 'yubikey_token']) {
+    for (const k of ['okta_verify', 'okta_email', 'okta_password', 'phone_number', 'security_question', 'webauthn', 'google_otp', 'duo', 'onprem_mfa', 'symantec_vip', 'yubikey_token', 'custom_otp']) {
       const a = auth.find((x) => x['key'] === k);
       expect(a).toEqual(expect.objectContaining({ id: expect.stringMatching(/^aut/), type: expect.any(String), status: 'ACTIVE', _links: expect.objectContaining({ self: expect.any(Object), methods: expect.any(Object) }) }));
     }
@@ -567,5 +570,32 @@ describe.each(['idx', 'v1'] as const)('System Log (%s)', (pipeline) => {
     expect([...o.logs(fromMs)]).toEqual(expected);
     expect([...o.logs(NOW.getTime())]).toEqual([]);
     expect([...o.logs(0)]).toHaveLength(logs.length);
+  });
+});
+
+describe.each(['idx', 'v1'] as const)("Okta's OpenAPI spec accepts what the org serves (%s)", (pipeline) => {
+  const spec = loadSpec();
+  const maybe = spec ? test : test.skip;
+  maybe('users, factors, enrollments, configuration and logs of 600 users', () => {
+    const o = org(pipeline, 600, 17);
+    const problems = new Set<string>();
+    const check = (path: string, body: unknown): void => {
+      for (const e of validateResponse(spec!, 'get', path, 200, body).errors) problems.add(e.replace(/body\/\d+/, 'body/N'));
+    };
+    const users = [...o.users()];
+    check(SPEC_PATHS.users, users);
+    for (const u of users) {
+      check(SPEC_PATHS.userFactors, o.factors(u.id));
+      if (pipeline === 'idx') check(SPEC_PATHS.userAuthenticatorEnrollments, o.authenticatorEnrollments(u.id));
+    }
+    if (pipeline === 'idx') check(SPEC_PATHS.authenticators, o.authenticators());
+    for (const p of o.policies()) {
+      check(SPEC_PATHS.policies, [p]);
+      check(SPEC_PATHS.policyRules, o.policyRules(p['id'] as string));
+    }
+    check(SPEC_PATHS.logs, [...o.logs()]);
+    check(SPEC_PATHS.eventHooks, o.eventHooks());
+    check(SPEC_PATHS.apiTokens, o.apiTokens());
+    expect([...problems].slice(0, 20)).toEqual([]);
   });
 });

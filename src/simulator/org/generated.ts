@@ -6,7 +6,8 @@
 import type { JsonObject, LogEvent, OktaUser, OrgMetadata, OrgSource, Pipeline } from './types.js';
 import { type GenContext, DAY, oktaId } from './generated_context.js';
 import { type UserCore, decodeUserId, loginIndex, renderUser, userCore, userId } from './generated_users.js';
-import { planMfa, renderEnrollments, renderFactor, visibleFactors } from './generated_factors.js';
+import { planMfa, renderFactor, visibleFactors } from './generated_factors.js';
+import { renderEnrollments } from './generated_enrollments.js';
 import { type ApiToken, buildApiTokens, buildAuthenticators, buildEventHooks, buildPolicies, findUserWithStatus } from './generated_org_config.js';
 import { type LogEnv, generatedLogs } from './generated_logs.js';
 

@@ -1,13 +1,15 @@
 /**
  * Per-user MFA of the generated org: a profile drawn from a documented mix, expanded into a plan
- * (ids, types, devices, dates) that logs can reuse cheaply, then rendered as Okta's Factors API
- * rows and (idx orgs) authenticator enrollments.
+ * (ids, types, devices, dates) that logs and enrollments reuse cheaply, then rendered as Okta's
+ * Factors API rows.
  */
 import type { JsonObject, Pipeline } from './types.js';
 import { type GenContext, DAY, HOUR, MINUTE, iso, link, oktaId } from './generated_context.js';
 import { type UserCore, factorPhone } from './generated_users.js';
 import { chance, hash32, intBetween, pick, randomBase64Url, unit, weighted } from './random.js';
-import { authenticatorId } from './generated_org_config.js';
+
+// Bound once (see random.ts: global lookups are slow under vm contexts).
+const { floor, max, min } = Math;
 
 const S = {
   profile: 201, sms: 202, voice: 203, emailQ: 204, devices: 205, device: 206, deviceName: 207,
@@ -123,7 +125,7 @@ function deviceName(ctx: GenContext, core: UserCore, slot: number, base: string)
 function span(ctx: GenContext, core: UserCore): [number, number] {
   const lo = core.activatedMs ?? core.createdMs;
   const hi = core.status === 'SUSPENDED' && core.statusChangedMs !== null ? core.statusChangedMs : ctx.nowMs - HOUR;
-  return [lo, Math.max(lo, hi)];
+  return [lo, max(lo, hi)];
 }
 
 export function planMfa(ctx: GenContext, core: UserCore): MfaPlan {
@@ -134,7 +136,7 @@ export function planMfa(ctx: GenContext, core: UserCore): MfaPlan {
   const i = core.index;
   const [lo, hi] = span(ctx, core);
   let slot = 0;
-  const at = (ms: number): number => Math.floor(ms / 1000) * 1000;
+  const at = (ms: number): number => floor(ms / 1000) * 1000;
   const add = (kind: FactorKind, extra?: Partial<FactorPlan>): FactorPlan => {
     const s = slot++;
     const createdMs = extra?.createdMs ?? at(lo + unit(hash32(seed, S.dates, i, s)) * (hi - lo) * 0.8);
@@ -202,7 +204,7 @@ export function planMfa(ctx: GenContext, core: UserCore): MfaPlan {
       const r = unit(hash32(seed, S.pendingCount, i));
       const count = ctx.pipeline === 'v1' ? 1 : r < 0.6 ? 1 : r < 0.9 ? 2 : 3;
       for (let k = 0; k < count; k++) {
-        const c = at(Math.min(hi, Math.max(lo, ctx.nowMs - intBetween(2, 200, hash32(seed, S.dates, i, 200 + k)) * DAY)));
+        const c = at(min(hi, max(lo, ctx.nowMs - intBetween(2, 200, hash32(seed, S.dates, i, 200 + k)) * DAY)));
         add('push', { status: 'PENDING_ACTIVATION', createdMs: c, lastUpdatedMs: c });
       }
       maybeSms(0.5);
@@ -240,21 +242,21 @@ export function visibleFactors(ctx: GenContext, plan: MfaPlan): FactorPlan[] {
 }
 
 const QUESTION_KEYS: Record<string, string> = {
-  "What's my childhood elementary school?": 'name_of_first_school',
+  'What was the first computer game you played?': 'first_computer_game',
   'What is the food you least liked as a child?': 'disliked_food',
   'What is the name of your first stuffed animal?': 'name_of_first_plush_toy',
   'Where did you go for your favorite vacation?': 'favorite_vacation_location',
 };
 const MFA_QUESTION = ['favorite_art_piece', 'What is your favorite piece of art?'] as const;
 
-function questionOf(core: UserCore): readonly [string, string] {
+export function questionOf(core: UserCore): readonly [string, string] {
   const q = core.recoveryQuestion;
-  return q === null ? MFA_QUESTION : [QUESTION_KEYS[q] ?? 'custom', q];
+  return q === null ? MFA_QUESTION : [QUESTION_KEYS[q] ?? MFA_QUESTION[0], q];
 }
 
 const AUTHENTICATOR_NAMES = ['YubiKey 5 NFC', 'MacBook Touch ID', 'Windows Hello Hardware Authenticator', 'Google Titan Security Key', 'iCloud Keychain'];
 
-function factorProfile(ctx: GenContext, core: UserCore, f: FactorPlan): JsonObject | undefined {
+export function factorProfile(ctx: GenContext, core: UserCore, f: FactorPlan): JsonObject | undefined {
   const i = core.index;
   const d = f.device;
   switch (f.kind) {
@@ -274,19 +276,19 @@ function factorProfile(ctx: GenContext, core: UserCore, f: FactorPlan): JsonObje
       return { phoneNumber: f.phone ?? '' };
     case 'call': {
       const p: JsonObject = { phoneNumber: f.phone ?? '' };
-      if (chance(0.3, hash32(ctx.seed, S.ext, i))) p['phoneExtension'] = String(intBetween(100, 9999, hash32(ctx.seed, S.ext, i, 1)));
+      if (chance(0.3, hash32(ctx.seed, S.ext, i))) p['phoneExtension'] = `${intBetween(100, 9999, hash32(ctx.seed, S.ext, i, 1))}`;
       return p;
     }
     case 'email':
-      return { email: core.login };
+      return { email: core.email };
     case 'question': {
       const [question, questionText] = questionOf(core);
       return { question, questionText };
     }
     case 'yubikey':
-      return { credentialId: String(intBetween(1_000_000, 99_999_999, hash32(ctx.seed, S.serial, f.id))).padStart(12, '0') };
+      return { credentialId: `${intBetween(1_000_000, 99_999_999, hash32(ctx.seed, S.serial, f.id))}`.padStart(12, '0') };
     case 'symantec':
-      return { credentialId: `VSMT${String(intBetween(10_000_000, 99_999_999, hash32(ctx.seed, S.serial, f.id)))}` };
+      return { credentialId: `VSMT${intBetween(10_000_000, 99_999_999, hash32(ctx.seed, S.serial, f.id))}` };
     case 'hotp':
       return undefined;
     case 'u2f':
@@ -307,7 +309,7 @@ export function renderFactor(ctx: GenContext, core: UserCore, f: FactorPlan): Js
   };
   const verifiable = f.kind !== 'question' && f.kind !== 'signed_nonce';
   if (f.status === 'ACTIVE' && verifiable && chance(0.7, hash32(ctx.seed, S.lastVerified, f.id))) {
-    row['lastVerified'] = iso(f.lastUpdatedMs + Math.floor(unit(hash32(ctx.seed, S.lastVerified, f.id, 1)) * (ctx.nowMs - 1 - f.lastUpdatedMs)));
+    row['lastVerified'] = iso(f.lastUpdatedMs + floor(unit(hash32(ctx.seed, S.lastVerified, f.id, 1)) * (ctx.nowMs - 1 - f.lastUpdatedMs)));
   }
   const profile = factorProfile(ctx, core, f);
   if (profile !== undefined) row['profile'] = profile;
@@ -333,82 +335,4 @@ export function renderFactor(ctx: GenContext, core: UserCore, f: FactorPlan): Js
   links['user'] = link(userHref, 'GET');
   row['_links'] = links;
   return row;
-}
-
-// ---- authenticator enrollments (Identity Engine) ----
-
-interface EnrollmentMeta { key: string; type: string; name: string }
-const ENROLLMENT_META: Partial<Record<FactorKind, EnrollmentMeta>> = {
-  sms: { key: 'phone_number', type: 'phone', name: 'Phone' },
-  call: { key: 'phone_number', type: 'phone', name: 'Phone' },
-  email: { key: 'okta_email', type: 'email', name: 'Email' },
-  question: { key: 'security_question', type: 'security_question', name: 'Security Question' },
-  google_totp: { key: 'google_otp', type: 'app', name: 'Google Authenticator' },
-  yubikey: { key: 'yubikey_token', type: 'security_key', name: 'YubiKey' },
-  rsa: { key: 'rsa_token', type: 'security_key', name: 'RSA SecurID' },
-  symantec: { key: 'symantec_vip', type: 'app', name: 'Symantec VIP' },
-  hotp: { key: 'custom_otp', type: 'security_key', name: 'Custom OTP' },
-  u2f: { key: 'webauthn', type: 'security_key', name: 'Security Key or Biometric' },
-  webauthn: { key: 'webauthn', type: 'security_key', name: 'Security Key or Biometric' },
-  duo: { key: 'duo', type: 'app', name: 'Duo Security' },
-};
-
-/** Masked as Okta shows phone identifiers unless `discloseIdentifiers=phone` is asked for. */
-function maskPhone(phone: string): string {
-  const digits = phone.replace(/\D/g, '');
-  return `+${digits.slice(0, digits.length > 10 ? digits.length - 10 : 1)} XXX-XXX-${digits.slice(-4)}`;
-}
-
-/** The okta_verify enrollment id of a device (also used as the log target of Identity Engine sign-ins). */
-export function deviceEnrollmentId(ctx: GenContext, core: UserCore, d: Device): string {
-  return oktaId(ctx, 'pfd', core.index, d.slot);
-}
-
-/**
- * `GET /api/v1/users/{id}/authenticator-enrollments` for an idx org: one okta_verify enrollment
- * per device, one phone_number enrollment per phone (covering sms and voice), one per other
- * authenticator, plus the password. Pending pushes never became enrollments.
- */
-export function renderEnrollments(ctx: GenContext, core: UserCore, plan: MfaPlan): JsonObject[] {
-  const userHref = `${ctx.baseUrl}/api/v1/users/${core.id}`;
-  const out: JsonObject[] = [];
-  const push = (id: string, m: EnrollmentMeta, createdMs: number, lastUpdatedMs: number, profile?: JsonObject): void => {
-    const e: JsonObject = { type: m.type, id, key: m.key, status: 'ACTIVE', name: m.name };
-    if (profile !== undefined) e['profile'] = profile;
-    e['nickname'] = null;
-    e['created'] = iso(createdMs);
-    e['lastUpdated'] = iso(lastUpdatedMs);
-    e['_links'] = {
-      self: link(`${userHref}/authenticator-enrollments/${id}`, 'GET', 'DELETE'),
-      user: link(userHref, 'GET'),
-      authenticator: link(`${ctx.baseUrl}/api/v1/authenticators/${authenticatorId(ctx, m.key)}`, 'GET'),
-    };
-    out.push(e);
-  };
-  if (core.hasPassword) {
-    const pw = core.passwordChangedMs ?? core.createdMs;
-    push(oktaId(ctx, 'lae', core.index), { key: 'okta_password', type: 'password', name: 'Password' }, core.activatedMs ?? core.createdMs, pw);
-  }
-  for (const d of plan.devices) {
-    push(deviceEnrollmentId(ctx, core, d), { key: 'okta_verify', type: 'app', name: 'Okta Verify' }, d.createdMs, d.lastUpdatedMs,
-      { credentialId: core.login, deviceType: d.deviceType, name: d.name, platform: d.platform, version: d.version });
-  }
-  let phoneDone = false;
-  for (const f of plan.factors) {
-    const m = ENROLLMENT_META[f.kind];
-    if (m === undefined || f.status !== 'ACTIVE') continue;
-    if (m.key === 'phone_number') {
-      if (phoneDone) continue;
-      phoneDone = true;
-      push(f.id, m, f.createdMs, f.lastUpdatedMs, { phoneNumber: maskPhone(f.phone ?? '') });
-    } else if (f.kind === 'email') {
-      push(oktaId(ctx, 'eae', core.index), m, f.createdMs, f.lastUpdatedMs, { email: core.login });
-    } else if (f.kind === 'question') {
-      push(f.id, m, f.createdMs, f.lastUpdatedMs, { question: questionOf(core)[0] });
-    } else {
-      const p = factorProfile(ctx, core, f);
-      push(f.id, m, f.createdMs, f.lastUpdatedMs, p === undefined ? undefined : { ...p });
-    }
-  }
-  return out;
 }

@@ -5,14 +5,19 @@
  * derived from (seed, block index) alone, so the log streams for any org size and can start at
  * any time without generating what comes before.
  */
-import type { JsonObject, LogEvent } from './types.js';
-import { type GenContext, DAY, iso, oktaId } from './generated_context.js';
+import type { LogEvent } from './types.js';
+import { type GenContext, DAY, oktaId } from './generated_context.js';
 import { type UserCore, userCore } from './generated_users.js';
-import { type ApiToken, type TokenDef } from './generated_org_config.js';
-import { type Device, type FactorKind, type FactorPlan, type MfaPlan, deviceEnrollmentId, factorIdPrefix, planMfa, visibleFactors } from './generated_factors.js';
+import type { ApiToken, TokenDef } from './generated_org_config.js';
+import { type Device, type FactorKind, type FactorPlan, type MfaPlan, factorIdPrefix, planMfa, visibleFactors } from './generated_factors.js';
+import { deviceEnrollmentId } from './generated_enrollments.js';
+import { type FactorRef, type Spec, browserClient, render, spec, tokenClient } from './generated_log_events.js';
 import { chance, hash32, intBetween, pick, randomChars, unit, weighted } from './random.js';
 
-const S = { story: 401, user: 402, jitter: 403, uuid: 404, request: 405, session: 406, client: 407, outcome: 408, attempts: 409, pickFactor: 410, via: 411 } as const;
+// Bound once (see random.ts: global lookups are slow under vm contexts).
+const { floor, max, min, ceil } = Math;
+
+const S = { story: 401, user: 402, jitter: 403, request: 405, session: 406, outcome: 408, attempts: 409, pickFactor: 410, via: 411 } as const;
 
 export const EVENTS_PER_USER = 2.5;
 export const LOG_WINDOW_DAYS = 28;
@@ -22,7 +27,7 @@ const USER_TRIES = 6;
 
 /** Total events: EVENTS_PER_USER per user, rounded up to whole blocks. */
 export function logEventCount(ctx: GenContext): number {
-  return ctx.users === 0 ? 0 : Math.ceil((ctx.users * EVENTS_PER_USER) / BLOCK) * BLOCK;
+  return ctx.users === 0 ? 0 : ceil((ctx.users * EVENTS_PER_USER) / BLOCK) * BLOCK;
 }
 
 type StoryKind = 'signin' | 'api_authn' | 'api_sessions' | 'api_factor_verify' | 'api_factor_enroll' | 'push_enroll_retry' | 'factor_delete' | 'factor_update' | 'reset_all';
@@ -36,94 +41,6 @@ export const STORY_WEIGHTS: ReadonlyArray<readonly [StoryKind, number]> = [
 export interface LogEnv {
   tokens: readonly ApiToken[];
   admin: UserCore | undefined;
-}
-
-// ---- clients ----
-
-interface Client { rawUserAgent: string; os: string; browser: string; device: string; ip: string; geo: JsonObject; asOrg: string; isp: string; asNumber: number; domain: string | null }
-
-const BROWSERS: ReadonlyArray<readonly [string, string, string, string]> = [
-  ['Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/127.0.0.0 Safari/537.36', 'Mac OS X', 'CHROME', 'Computer'],
-  ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0', 'Windows 10', 'EDGE_CHROMIUM', 'Computer'],
-  ['Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1', 'iOS', 'SAFARI', 'Mobile'],
-  ['Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0', 'Linux', 'FIREFOX', 'Computer'],
-];
-const PLACES: ReadonlyArray<readonly [string, string, string, string, number, number, string]> = [
-  ['New York', 'New York', 'United States', '10013', 40.7143, -74.006, '198.51.100.'],
-  ['Chicago', 'Illinois', 'United States', '60601', 41.8858, -87.6181, '198.51.100.'],
-  ['London', 'England', 'United Kingdom', 'EC1A', 51.5164, -0.093, '203.0.113.'],
-  ['Tokyo', 'Tokyo', 'Japan', '100-0001', 35.6895, 139.6917, '203.0.113.'],
-];
-
-function geo(p: (typeof PLACES)[number]): JsonObject {
-  return { city: p[0], state: p[1], country: p[2], postalCode: p[3], geolocation: { lat: p[4], lon: p[5] } };
-}
-
-function browserClient(ctx: GenContext, user: UserCore): Client {
-  const [rawUserAgent, os, browser, device] = pick(BROWSERS, hash32(ctx.seed, S.client, user.index));
-  const place = pick(PLACES, hash32(ctx.seed, S.client, user.index, 1));
-  return {
-    rawUserAgent, os, browser, device, ip: place[6] + String(1 + (hash32(ctx.seed, S.client, user.index, 2) % 254)),
-    geo: geo(place), asOrg: 'example broadband', isp: 'example broadband', asNumber: 64500, domain: null,
-  };
-}
-
-const DATA_CENTER = ['Ashburn', 'Virginia', 'United States', '20149', 39.0437, -77.4875, '192.0.2.'] as const;
-function tokenClient(token: ApiToken, tokenIndex: number): Client {
-  return {
-    rawUserAgent: token.def.userAgent, os: 'Unknown', browser: 'UNKNOWN', device: 'Unknown', ip: `192.0.2.${10 + tokenIndex}`,
-    geo: geo(DATA_CENTER), asOrg: 'example cloud', isp: 'example cloud hosting', asNumber: 64501, domain: 'cloud.example.net',
-  };
-}
-
-// ---- event specs ----
-
-interface FactorRef { id: string; kind: FactorKind }
-interface Spec {
-  eventType: string;
-  displayMessage: string;
-  legacyEventType: string | null;
-  result: string;
-  reason: string | null;
-  actor: UserCore;
-  subject: UserCore;
-  factor?: FactorRef;
-  /** Overrides the factor target id (Identity Engine sign-ins name the device's okta_verify enrollment). */
-  targetId?: string;
-  requestUri: string;
-  url?: string;
-  client: Client;
-  tokenId?: string;
-  auth?: { provider: string; credentialProvider: string | null; credentialType: string | null; step: number };
-  session: string;
-}
-
-const FACTOR_NAMES: Record<FactorKind, readonly [string, string]> = {
-  push: ['Okta Verify', 'Get a push notification'], ov_totp: ['Okta Verify', 'Enter a code'], signed_nonce: ['Okta Verify', 'Use Okta FastPass'],
-  sms: ['Phone', 'SMS'], call: ['Phone', 'Voice call'], email: ['Email', 'Email'], question: ['Security Question', 'Security Question'],
-  google_totp: ['Google Authenticator', 'Enter a code'], yubikey: ['YubiKey', 'Hardware token'], rsa: ['RSA SecurID', 'Enter a code'],
-  symantec: ['Symantec VIP', 'Enter a code'], hotp: ['Custom OTP', 'Enter a code'], u2f: ['Security Key or Biometric', 'Use a security key'],
-  webauthn: ['Security Key or Biometric', 'Use a security key or biometric'], duo: ['Duo Security', 'Duo'],
-};
-
-const MESSAGES: Record<string, readonly [string, string | null]> = {
-  'user.session.start': ['User login to Okta', 'core.user_auth.login_success'],
-  'user.authentication.auth_via_mfa': ['Authentication of user via MFA', 'core.user.factor.attempt_success'],
-  'system.push.send_factor_verify_push': ['Push notification sent for verification', null],
-  'system.sms.send_factor_verify_message': ['Send SMS verification message', null],
-  'user.mfa.okta_verify.deny_push': ['User rejected Okta push verify', null],
-  'user.mfa.factor.activate': ['Activate factor for user', 'core.user.factor.activate'],
-  'user.mfa.factor.deactivate': ['Deactivate factor for user', 'core.user.factor.deactivate'],
-  'user.mfa.factor.reset_all': ['Reset all factors for user', 'core.user.factor.reset_all'],
-  'user.mfa.factor.update': ['Update factor for user', null],
-};
-
-function spec(eventType: string, base: Omit<Spec, 'eventType' | 'displayMessage' | 'legacyEventType' | 'result' | 'reason'>, result = 'SUCCESS', reason: string | null = null): Spec {
-  const [displayMessage, legacy] = MESSAGES[eventType] ?? [eventType, null];
-  let legacyEventType = legacy;
-  if (eventType === 'user.session.start' && result !== 'SUCCESS') legacyEventType = 'core.user_auth.login_failed';
-  if (eventType === 'user.authentication.auth_via_mfa' && result !== 'SUCCESS') legacyEventType = 'core.user.factor.attempt_fail';
-  return { eventType, displayMessage, legacyEventType, result, reason, ...base };
 }
 
 const CAN_SIGN_IN = new Set(['ACTIVE', 'PASSWORD_EXPIRED', 'RECOVERY', 'LOCKED_OUT']);
@@ -190,7 +107,7 @@ function storySpecs(ctx: GenContext, env: LogEnv, b: number, j: number, room: nu
     }
     const sms = firstActive(c, 'sms');
     if (ctx.pipeline === 'idx') {
-      const device: Device | undefined = c.plan.devices[intBetween(0, Math.max(0, c.plan.devices.length - 1), hash32(seed, S.pickFactor, b, j))];
+      const device: Device | undefined = c.plan.devices[intBetween(0, max(0, c.plan.devices.length - 1), hash32(seed, S.pickFactor, b, j))];
       const ovPush = device && c.plan.factors.find((f) => f.kind === 'push' && f.device === device);
       if (device && ovPush) {
         const targetId = deviceEnrollmentId(ctx, c.core, device);
@@ -264,7 +181,7 @@ function storySpecs(ctx: GenContext, env: LogEnv, b: number, j: number, room: nu
     }
     case 'push_enroll_retry': {
       if (push === undefined) return signin();
-      const attempts = Math.min(room, intBetween(2, 4, hash32(seed, S.attempts, b, j)));
+      const attempts = min(room, intBetween(2, 4, hash32(seed, S.attempts, b, j)));
       if (attempts < 2) return signin();
       const viaApi = chance(0.5, hash32(seed, S.via, b, j));
       const base = viaApi ? apiBase('factors_admin', true) : undefined;
@@ -272,9 +189,10 @@ function storySpecs(ctx: GenContext, env: LogEnv, b: number, j: number, room: nu
         ? `/api/v1/users/${uid}/factors/${push.id}/lifecycle/activate`
         : ctx.pipeline === 'idx' ? '/idp/idx/challenge/poll' : `/api/v1/authn/factors/${push.id}/lifecycle/activate/poll`;
       const common = { ...(base ?? browserBase), factor: ref(push), requestUri: uri };
-      return Array.from({ length: attempts }, (_, a) => a < attempts - 1
-        ? spec('user.mfa.factor.activate', common, 'FAILURE', 'Okta Verify activation timed out')
-        : spec('user.mfa.factor.activate', common));
+      const out: Spec[] = [];
+      for (let a = 0; a < attempts - 1; a++) out.push(spec('user.mfa.factor.activate', common, 'FAILURE', 'Okta Verify activation timed out'));
+      out.push(spec('user.mfa.factor.activate', common));
+      return out;
     }
     case 'factor_delete': {
       const base = apiBase('factors_admin', true);
@@ -300,58 +218,6 @@ function storySpecs(ctx: GenContext, env: LogEnv, b: number, j: number, room: nu
   }
 }
 
-// ---- rendering ----
-
-function v1Uuid(ctx: GenContext, k: number, publishedMs: number): string {
-  // Time-based (version 1) like Okta's log uuids: 100 ns ticks since 1582-10-15.
-  const ticks = (BigInt(publishedMs) + 12219292800000n) * 10000n + BigInt(hash32(ctx.seed, S.uuid, k) % 10000);
-  const hex = (v: bigint | number, w: number): string => v.toString(16).padStart(w, '0');
-  const low = ticks & 0xffffffffn;
-  const mid = (ticks >> 32n) & 0xffffn;
-  const hi = ((ticks >> 48n) & 0x0fffn) | 0x1000n;
-  const clock = (hash32(ctx.seed, S.uuid, k, 1) & 0x3fff) | 0x8000;
-  const node = hex(hash32(ctx.seed, S.uuid, 'node', k % 8), 8) + hex(hash32(ctx.seed, S.uuid, 'node2', k % 8) & 0xffff, 4);
-  return `${hex(low, 8)}-${hex(mid, 4)}-${hex(hi, 4)}-${hex(clock, 4)}-${node}`;
-}
-
-function person(u: UserCore): JsonObject {
-  return { id: u.id, type: 'User', alternateId: u.login, displayName: u.displayName, detailEntry: null };
-}
-
-function render(ctx: GenContext, s: Spec, k: number, publishedMs: number): LogEvent {
-  const requestId = randomChars(27, ctx.seed, S.request, k);
-  const c = s.client;
-  const target: JsonObject[] = [person(s.subject)];
-  if (s.factor !== undefined) {
-    const [name, method] = FACTOR_NAMES[s.factor.kind];
-    const authEvent = s.eventType === 'user.authentication.auth_via_mfa';
-    target.push({ id: s.targetId ?? s.factor.id, type: 'AuthenticatorEnrollment', alternateId: 'unknown', displayName: name, detailEntry: authEvent ? { methodTypeUsed: method } : null });
-  }
-  const geoCtx = c.geo;
-  return {
-    actor: person(s.actor),
-    client: { userAgent: { rawUserAgent: c.rawUserAgent, os: c.os, browser: c.browser }, zone: null, device: c.device, id: null, ipAddress: c.ip, geographicalContext: geoCtx },
-    device: null,
-    authenticationContext: {
-      authenticationProvider: s.auth?.provider ?? null, credentialProvider: s.auth?.credentialProvider ?? null, credentialType: s.auth?.credentialType ?? null,
-      issuer: null, interface: null, authenticationStep: s.auth?.step ?? 0, rootSessionId: s.session, externalSessionId: s.session,
-    },
-    displayMessage: s.displayMessage,
-    eventType: s.eventType,
-    outcome: { result: s.result, reason: s.reason },
-    published: iso(publishedMs),
-    securityContext: { asNumber: c.asNumber, asOrg: c.asOrg, isp: c.isp, domain: c.domain, isProxy: false },
-    severity: s.result === 'SUCCESS' ? 'INFO' : 'WARN',
-    debugContext: { debugData: { requestId, requestUri: s.requestUri, url: s.url ?? s.requestUri } },
-    legacyEventType: s.legacyEventType,
-    transaction: { type: 'WEB', id: requestId, detail: s.tokenId === undefined ? {} : { requestApiTokenId: s.tokenId } },
-    uuid: v1Uuid(ctx, k, publishedMs),
-    version: '0',
-    request: { ipChain: [{ ip: c.ip, geographicalContext: geoCtx, version: 'V4', source: null }] },
-    target,
-  };
-}
-
 /**
  * Events in ascending `published` order, ties by uuid. With `sinceMs`, starts at the first block
  * that can hold an event at or after it (events before it are skipped), so a time-bounded query
@@ -363,7 +229,7 @@ export function* generatedLogs(ctx: GenContext, env: LogEnv, sinceMs?: number): 
   const startMs = ctx.nowMs - WINDOW_MS;
   const step = WINDOW_MS / total;
   let firstBlock = 0;
-  if (sinceMs !== undefined) firstBlock = Math.max(0, Math.floor(Math.floor((sinceMs - startMs) / step) / BLOCK) - 1);
+  if (sinceMs !== undefined) firstBlock = max(0, floor(floor((sinceMs - startMs) / step) / BLOCK) - 1);
   let group: LogEvent[] = [];
   const byUuid = (a: LogEvent, b: LogEvent): number => (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0);
   for (let b = firstBlock; b * BLOCK < total; b++) {
@@ -372,7 +238,7 @@ export function* generatedLogs(ctx: GenContext, env: LogEnv, sinceMs?: number): 
       const k = b * BLOCK + p;
       const s = specs[p];
       if (s === undefined) continue;
-      const offset = Math.min(WINDOW_MS - 1, Math.floor((k + unit(hash32(ctx.seed, S.jitter, k))) * step));
+      const offset = min(WINDOW_MS - 1, floor((k + unit(hash32(ctx.seed, S.jitter, k))) * step));
       const publishedMs = startMs + offset;
       if (sinceMs !== undefined && publishedMs < sinceMs) continue;
       const ev = render(ctx, s, k, publishedMs);

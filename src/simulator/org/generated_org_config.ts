@@ -40,7 +40,8 @@ const AUTHENTICATORS: readonly AuthenticatorDef[] = [
   { key: 'google_otp', type: 'app', name: 'Google Authenticator', canDeactivate: true },
   { key: 'duo', type: 'app', name: 'Duo Security', settings: {}, canDeactivate: true,
     provider: { type: 'DUO', configuration: { host: 'https://api-xxxxxxxx.duosecurity.com', userNameTemplate: { template: 'oktaId' } } } },
-  { key: 'rsa_token', type: 'security_key', name: 'RSA SecurID', canDeactivate: true },
+  // The authenticator key enum has no rsa_token (only the policy enum does): RSA SecurID is on-prem MFA.
+  { key: 'onprem_mfa', type: 'security_key', name: 'RSA SecurID', canDeactivate: true },
   { key: 'symantec_vip', type: 'app', name: 'Symantec VIP', canDeactivate: true },
   { key: 'yubikey_token', type: 'security_key', name: 'YubiKey', canDeactivate: true },
   { key: 'custom_otp', type: 'security_key', name: 'Custom OTP', canDeactivate: true },

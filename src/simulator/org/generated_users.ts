@@ -7,6 +7,9 @@ import type { OktaUser, UserStatus } from './types.js';
 import { type GenContext, DAY, MINUTE, iso, link } from './generated_context.js';
 import { chance, fromBase62, hash32, intBetween, pick, randomChars, toBase62, unit, weighted } from './random.js';
 
+// Bound once (see random.ts: global lookups are slow under vm contexts).
+const { floor, max } = Math;
+
 /** Salts of this module (other modules use other ranges, so no two draws share a hash). */
 const S = {
   idTail: 101, status: 102, culture: 103, first: 104, last: 105, created: 106, createdMs: 107,
@@ -42,25 +45,28 @@ export function userId(ctx: GenContext, i: number): string {
 export function decodeUserId(ctx: GenContext, id: string): number | undefined {
   if (id.length !== 20 || !id.startsWith(ID_PREFIX)) return undefined;
   const i = fromBase62(id.slice(3, 3 + INDEX_DIGITS));
-  if (!Number.isInteger(i) || i >= ctx.users || userId(ctx, i) !== id) return undefined;
+  if (!(i >= 0 && i < ctx.users) || userId(ctx, i) !== id) return undefined; // NaN fails too
   return i;
 }
 
 /** The index encoded in a generated login (`anything.000123@domain`), if any. */
 export function loginIndex(login: string): number | undefined {
   const m = /\.(\d{6,})@[^@]*$/.exec(login);
-  return m?.[1] === undefined ? undefined : Number(m[1]);
+  return m?.[1] === undefined ? undefined : +m[1];
 }
 
 export function userStatus(ctx: GenContext, i: number): UserStatus {
   return weighted(USER_STATUS_WEIGHTS, hash32(ctx.seed, S.status, i));
 }
 
-// Name pools: [display, login slug]. Slugs keep Latin accents (logins may be non-ASCII) and
-// romanise other scripts, as directories synced from HR systems often do.
-type Name = readonly [string, string];
+// Name pools: [display, login slug, email slug]. Login slugs keep Latin accents (Okta logins may
+// be non-ASCII) and romanise other scripts, as directories synced from HR systems often do;
+// email slugs are ASCII, since `profile.email` must be a plain email address.
+type Name = readonly [string, string, string];
 interface Culture { weight: number; first: readonly Name[]; last: readonly Name[] }
-const n = (display: string, slug = display.toLowerCase().replace(/[\s']/g, '')): Name => [display, slug];
+const FOLD: Record<string, string> = { ø: 'o', ł: 'l', æ: 'ae', ß: 'ss', đ: 'd', ð: 'd', þ: 'th', ı: 'i' };
+const toAscii = (s: string): string => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^\x00-\x7f]/g, (c) => FOLD[c] ?? '');
+const n = (display: string, slug = display.toLowerCase().replace(/[\s']/g, '')): Name => [display, slug, toAscii(slug)];
 const CULTURES: readonly Culture[] = [
   { weight: 62, first: ['James', 'Mary', 'Robert', 'Patricia', 'Michael', 'Linda', 'David', 'Susan', 'Emily', 'Daniel', 'Olivia', 'Noah', 'Ava', 'Liam'].map((x) => n(x)),
     last: ['Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Miller', 'Davis', 'Wilson', 'Taylor', 'Clark', "O'Brien", 'Nguyen', 'Patel', 'Kim'].map((x) => n(x)) },
@@ -98,7 +104,7 @@ export const HOSTILE_VARIANTS: readonly HostileVariant[] = [
 export function hostileVariant(ctx: GenContext, i: number): HostileVariant | undefined {
   const k = i + (hash32(ctx.seed, S.hostileOffset) % HOSTILE_EVERY);
   if (k % HOSTILE_EVERY !== 0) return undefined;
-  return HOSTILE_VARIANTS[Math.floor(k / HOSTILE_EVERY) % HOSTILE_VARIANTS.length];
+  return HOSTILE_VARIANTS[floor(k / HOSTILE_EVERY) % HOSTILE_VARIANTS.length];
 }
 
 const PROVIDERS: ReadonlyArray<readonly [{ type: string; name: string }, number]> = [
@@ -109,7 +115,7 @@ const PROVIDERS: ReadonlyArray<readonly [{ type: string; name: string }, number]
   [{ type: 'SOCIAL', name: 'Google' }, 1],
 ];
 const QUESTIONS = [
-  "What's my childhood elementary school?",
+  'What was the first computer game you played?',
   'What is the food you least liked as a child?',
   'What is the name of your first stuffed animal?',
   'Where did you go for your favorite vacation?',
@@ -123,6 +129,8 @@ export interface UserCore {
   id: string;
   status: UserStatus;
   login: string;
+  /** The login folded to ASCII (the same as the login for most users). */
+  email: string;
   firstName: string;
   lastName: string;
   displayName: string;
@@ -142,7 +150,7 @@ export interface UserCore {
 
 function phoneNumber(ctx: GenContext, i: number, salt: number): string {
   const h = hash32(ctx.seed, S.phoneDigits, i, salt);
-  const d = (k: number, mod: number): string => String(Math.floor(h / k) % mod);
+  const d = (k: number, mod: number): string => `${floor(h / k) % mod}`;
   switch (h % 4) {
     case 0: return `+44 7700 900${d(7, 1000).padStart(3, '0')}`;
     case 1: return `+81 90-${d(3, 10000).padStart(4, '0')}-${d(11, 10000).padStart(4, '0')}`;
@@ -155,53 +163,54 @@ export function userCore(ctx: GenContext, i: number): UserCore {
   const status = userStatus(ctx, i);
   const hostile = hostileVariant(ctx, i);
   const culture = weighted(CULTURE_TABLE, hash32(seed, S.culture, i));
-  const [first, firstSlug] = pick(culture.first, hash32(seed, S.first, i));
-  const [last, lastSlug] = pick(culture.last, hash32(seed, S.last, i));
+  const [first, firstSlug, firstAscii] = pick(culture.first, hash32(seed, S.first, i));
+  const [last, lastSlug, lastAscii] = pick(culture.last, hash32(seed, S.last, i));
   const firstName = hostile?.firstName ?? first;
   const lastName = hostile?.lastName ?? last;
-  const slug = hostile?.loginSlug ?? `${firstSlug}.${lastSlug}`;
-  const login = `${slug}.${String(i).padStart(LOGIN_INDEX_DIGITS, '0')}@${LOGIN_DOMAIN}`;
+  const suffix = `.${`${i}`.padStart(LOGIN_INDEX_DIGITS, '0')}@${LOGIN_DOMAIN}`;
+  const login = (hostile?.loginSlug ?? `${firstSlug}.${lastSlug}`) + suffix;
+  const email = (hostile?.loginSlug ?? `${firstAscii}.${lastAscii}`) + suffix;
 
   const provider = weighted(PROVIDERS, hash32(seed, S.provider, i));
   const activatedOnce = status !== 'STAGED';
   const hasPassword = status !== 'STAGED' && status !== 'PROVISIONED' && (provider.type === 'OKTA' || provider.type === 'ACTIVE_DIRECTORY' || provider.type === 'LDAP');
 
   // Whole seconds, like Okta's created/activated; lastUpdated keeps milliseconds.
-  const sec = (ms: number): number => Math.floor(ms / 1000) * 1000;
+  const sec = (ms: number): number => floor(ms / 1000) * 1000;
   const ageDays = intBetween(30, 6 * 365, hash32(seed, S.created, i));
-  const createdMs = sec(nowMs - ageDays * DAY + Math.floor(unit(hash32(seed, S.createdMs, i)) * DAY * 0.9));
-  const activatedMs = activatedOnce ? sec(createdMs + Math.floor(unit(hash32(seed, S.activated, i)) * 3 * DAY)) : null;
+  const createdMs = sec(nowMs - ageDays * DAY + floor(unit(hash32(seed, S.createdMs, i)) * DAY * 0.9));
+  const activatedMs = activatedOnce ? sec(createdMs + floor(unit(hash32(seed, S.activated, i)) * 3 * DAY)) : null;
   const last90 = nowMs - MINUTE;
   let statusChangedMs: number | null = null;
   if (activatedMs !== null) {
     statusChangedMs = status === 'ACTIVE' || status === 'PROVISIONED'
       ? activatedMs
-      : sec(activatedMs + Math.floor(unit(hash32(seed, S.statusChanged, i)) * (last90 - activatedMs)));
+      : sec(activatedMs + floor(unit(hash32(seed, S.statusChanged, i)) * (last90 - activatedMs)));
   }
   const inactive = status === 'DEPROVISIONED' || status === 'SUSPENDED';
   let lastLoginMs: number | null = null;
   if (activatedMs !== null && status !== 'PROVISIONED' && !chance(0.08, hash32(seed, S.lastLoginNull, i))) {
     const hi = inactive && statusChangedMs !== null ? statusChangedMs : last90;
-    lastLoginMs = sec(hi - Math.floor((hi - activatedMs) * unit(hash32(seed, S.lastLogin, i)) ** 3));
+    lastLoginMs = sec(hi - floor((hi - activatedMs) * unit(hash32(seed, S.lastLogin, i)) ** 3));
   }
   const passwordChangedMs = hasPassword && activatedMs !== null
-    ? sec(activatedMs + Math.floor(unit(hash32(seed, S.password, i)) * ((statusChangedMs ?? last90) - activatedMs)))
+    ? sec(activatedMs + floor(unit(hash32(seed, S.password, i)) * ((statusChangedMs ?? last90) - activatedMs)))
     : null;
-  const latest = Math.max(createdMs, activatedMs ?? 0, statusChangedMs ?? 0, passwordChangedMs ?? 0);
-  const lastUpdatedMs = latest + Math.floor(unit(hash32(seed, S.updated, i)) * (nowMs - 1 - latest) * 0.5);
+  const latest = max(createdMs, activatedMs ?? 0, statusChangedMs ?? 0, passwordChangedMs ?? 0);
+  const lastUpdatedMs = latest + floor(unit(hash32(seed, S.updated, i)) * (nowMs - 1 - latest) * 0.5);
 
   const recoveryQuestion = hasPassword && chance(0.6, hash32(seed, S.hasQuestion, i)) ? pick(QUESTIONS, hash32(seed, S.question, i)) : null;
   const mobilePhone = chance(0.4, hash32(seed, S.phoneNull, i)) ? null : phoneNumber(ctx, i, S.phone);
   return {
-    index: i, id: userId(ctx, i), status, login, firstName, lastName, displayName: `${firstName} ${lastName}`,
+    index: i, id: userId(ctx, i), status, login, email, firstName, lastName, displayName: `${firstName} ${lastName}`,
     mobilePhone, createdMs, activatedMs, statusChangedMs, lastLoginMs, passwordChangedMs, lastUpdatedMs,
     provider, hasPassword, recoveryQuestion, hostile,
   };
 }
 
-/** A second phone for factors of users without a profile mobilePhone. */
+/** The user's SMS/voice number in E.164, as the Factors API requires: the profile's mobile phone, else another. */
 export function factorPhone(ctx: GenContext, core: UserCore): string {
-  return core.mobilePhone ?? phoneNumber(ctx, core.index, S.phoneDigits);
+  return `+${(core.mobilePhone ?? phoneNumber(ctx, core.index, S.phoneDigits)).replace(/\D/g, '')}`;
 }
 
 const typeIds = new WeakMap<GenContext, string>();
@@ -223,7 +232,7 @@ export function renderUser(ctx: GenContext, core: UserCore): OktaUser {
     login: core.login,
     firstName: core.firstName,
     lastName: core.lastName,
-    email: core.login,
+    email: core.email,
     mobilePhone: core.mobilePhone,
     secondEmail: null,
   };
