@@ -1,0 +1,219 @@
+/**
+ * Evaluates rules over one snapshot and stores the outcome in `rule_runs` and `findings`.
+ *
+ * Each rule runs in its own transaction that first deletes the rule's earlier rows for the
+ * snapshot, so a re-run replaces them and a crash or a throwing rule never leaves a half-written
+ * result: a rule's findings and its rule_runs row always change together. Findings are written in
+ * batches while the rule is still streaming its rows, which needs better-sqlite3's unsafe mode
+ * (writing while a read statement is open); rules only read snapshot tables, never the two
+ * tables written here.
+ *
+ * A rule whose data was not read (org resource not available, no user's factor list read) or
+ * that does not apply to the org's engine is recorded as skipped with the reason, never as an
+ * empty pass.
+ * @module
+ */
+import { AuditError } from '../errors.js';
+import type { Db } from '../store/db.js';
+import { SnapshotReader } from '../store/snapshot_reader.js';
+import type { SnapshotRow } from '../store/types.js';
+import { RULES } from './registry.js';
+import type { Finding, Requirement, Rule, RuleContext, RuleMeta } from './types.js';
+import { SEVERITIES } from './types.js';
+
+export const FINDING_BATCH = 1000;
+
+export type RuleRunStatus = 'evaluated' | 'skipped' | 'error';
+
+export interface RuleRunResult {
+  ruleId: string;
+  status: RuleRunStatus;
+  reason?: string;
+  findings: number;
+}
+
+export interface RunOptions {
+  /** Rule ids to run; all when absent. */
+  only?: readonly string[];
+  /** Rules to choose from instead of the registry (tests, programmatic use). */
+  rules?: readonly Rule[];
+}
+
+export function runRules(db: Db, snapshotId: number, opts: RunOptions = {}): RuleRunResult[] {
+  const reader = new SnapshotReader(db);
+  const snapshot = reader.getSnapshot(snapshotId);
+  const rules = selectRules(opts.rules ?? RULES, opts.only);
+  const ctx: RuleContext = { db, snapshot, reader, pipeline: snapshot.pipeline, now: new Date(snapshot.started_at) };
+  const store = prepareStore(db);
+  const availability = new Availability(db, snapshot);
+  return rules.map((rule) => runOne(db, store, ctx, availability, rule));
+}
+
+function selectRules(rules: readonly Rule[], only: readonly string[] | undefined): readonly Rule[] {
+  if (only === undefined) return rules;
+  const known = new Set(rules.map((r) => r.meta.id));
+  const unknown = only.filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    throw new AuditError('ERR_USAGE', `Unknown rule id${unknown.length > 1 ? 's' : ''} ${unknown.map((id) => `"${id}"`).join(', ')}; run "oie-audit rules" to list the rule ids.`);
+  }
+  const wanted = new Set(only);
+  return rules.filter((r) => wanted.has(r.meta.id));
+}
+
+type Store = ReturnType<typeof prepareStore>;
+
+function prepareStore(db: Db) {
+  return {
+    deleteFindings: db.prepare<[number, string]>(`DELETE FROM findings WHERE snapshot_id = ? AND rule_id = ?`),
+    deleteRun: db.prepare<[number, string]>(`DELETE FROM rule_runs WHERE snapshot_id = ? AND rule_id = ?`),
+    insertRun: db.prepare<[number, string, RuleRunStatus, string | null, number, string]>(
+      `INSERT INTO rule_runs (snapshot_id, rule_id, status, reason, findings, evaluated_at) VALUES (?, ?, ?, ?, ?, ?)`),
+    insertFinding: db.prepare<[number, string, string, string, string | null, string | null, string | null, string | null, string, string]>(
+      `INSERT INTO findings (snapshot_id, rule_id, severity, subject_type, subject_id, user_id, user_login, user_status, evidence, details_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+  };
+}
+
+function runOne(db: Db, store: Store, ctx: RuleContext, availability: Availability, rule: Rule): RuleRunResult {
+  const id = rule.meta.id;
+  const snapshotId = ctx.snapshot.id;
+  const record = (status: RuleRunStatus, reason: string | null, findings: number): void => {
+    store.deleteFindings.run(snapshotId, id);
+    store.deleteRun.run(snapshotId, id);
+    store.insertRun.run(snapshotId, id, status, reason, findings, new Date().toISOString());
+  };
+
+  const skip = availability.skipReason(rule.meta);
+  if (skip !== undefined) {
+    db.transaction(() => record('skipped', skip, 0))();
+    return { ruleId: id, status: 'skipped', reason: skip, findings: 0 };
+  }
+
+  let written = 0;
+  db.unsafeMode(true);
+  try {
+    db.transaction(() => {
+      store.deleteFindings.run(snapshotId, id);
+      store.deleteRun.run(snapshotId, id);
+      const batch: Finding[] = [];
+      const flush = (): void => {
+        for (const f of batch) {
+          store.insertFinding.run(snapshotId, id, f.severity, f.subjectType, f.subjectId ?? null, f.userId ?? null, f.userLogin ?? null,
+            f.userStatus ?? null, f.evidence, JSON.stringify(f.details));
+        }
+        written += batch.length;
+        batch.length = 0;
+      };
+      for (const f of rule.evaluate(ctx)) {
+        checkFinding(f, rule.meta);
+        batch.push(f);
+        if (batch.length >= FINDING_BATCH) flush();
+      }
+      flush();
+      store.insertRun.run(snapshotId, id, 'evaluated', null, written, new Date().toISOString());
+    })();
+    return { ruleId: id, status: 'evaluated', findings: written };
+  } catch (err) {
+    const reason = errorReason(err);
+    db.transaction(() => record('error', reason, 0))();
+    return { ruleId: id, status: 'error', reason, findings: 0 };
+  } finally {
+    db.unsafeMode(false);
+  }
+}
+
+/** A finding the report could not show correctly is a rule bug: fail the rule, not the run. */
+function checkFinding(f: Finding, meta: RuleMeta): void {
+  if (f.ruleId !== meta.id) throw new Error(`finding names rule "${f.ruleId}"`);
+  if (!(SEVERITIES as readonly string[]).includes(f.severity)) throw new Error(`finding has unknown severity "${f.severity}"`);
+  if (typeof f.evidence !== 'string' || f.evidence.trim() === '') throw new Error('finding has no evidence');
+}
+
+function errorReason(err: unknown): string {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  const line = text.replace(/\s+/g, ' ').trim();
+  return `Rule failed: ${line.length > 500 ? `${line.slice(0, 497)}...` : line}`;
+}
+
+const RESOURCE_LABELS: Readonly<Record<string, string>> = {
+  logs: 'System Log',
+  eventHooks: 'Event hooks',
+  apiTokens: 'API tokens',
+  authenticators: 'Authenticators',
+  wellKnown: 'Org metadata (/.well-known/okta-organization)',
+};
+
+function resourceLabel(resource: string): string {
+  if (resource.startsWith('policies:')) return `${resource.slice('policies:'.length)} policies`;
+  return RESOURCE_LABELS[resource] ?? resource;
+}
+
+/** Answers, per requirement, whether the snapshot holds the data (cached per run). */
+class Availability {
+  readonly #db: Db;
+  readonly #snapshot: SnapshotRow;
+  readonly #cache = new Map<string, string | null>();
+
+  constructor(db: Db, snapshot: SnapshotRow) {
+    this.#db = db;
+    this.#snapshot = snapshot;
+  }
+
+  skipReason(meta: RuleMeta): string | undefined {
+    const engine = this.#engineReason(meta);
+    if (engine !== undefined) return engine;
+    for (const req of meta.requires) {
+      let reason = this.#cache.get(req);
+      if (reason === undefined) {
+        reason = this.#requirementReason(req);
+        this.#cache.set(req, reason);
+      }
+      if (reason !== null) return reason;
+    }
+    return undefined;
+  }
+
+  #engineReason(meta: RuleMeta): string | undefined {
+    if (meta.appliesTo === 'both') return undefined;
+    const wanted = meta.appliesTo === 'idx' ? 'Identity Engine' : 'Classic Engine';
+    const pipeline = this.#snapshot.pipeline;
+    if (pipeline === meta.appliesTo) return undefined;
+    if (pipeline === null) return `Applies to ${wanted} orgs only, and the org's engine is unknown (org metadata was not read)`;
+    return `Applies to ${wanted} orgs only; this org runs ${pipeline === 'idx' ? 'Identity Engine' : 'Classic Engine'} (pipeline ${pipeline})`;
+  }
+
+  /** null when the requirement is met, else why not. */
+  #requirementReason(req: Requirement): string | null {
+    const id = this.#snapshot.id;
+    if (req === 'users') return null;
+    if (req === 'factors' || req === 'authenticatorEnrollments') {
+      const column = req === 'factors' ? 'factors_fetched' : 'enrollments_fetched';
+      const c = this.#db.prepare<[number], { total: number; read: number | null }>(
+        `SELECT count(*) AS total, sum(${column} = 1) AS read FROM users WHERE snapshot_id = ?`).get(id);
+      const total = c?.total ?? 0;
+      if (total === 0 || (c?.read ?? 0) > 0) return null;
+      const what = req === 'factors' ? 'Factor lists' : 'Authenticator enrollments';
+      const endpoint = req === 'factors' ? '*/factors' : '*/authenticator-enrollments';
+      const e = this.#db.prepare<[number, string], { http_status: number | null; error_code: string | null; message: string }>(
+        `SELECT http_status, error_code, message FROM crawl_errors
+          WHERE snapshot_id = ? AND scope = 'user' AND endpoint GLOB ? ORDER BY kind = 'not_available' DESC, id LIMIT 1`).get(id, endpoint);
+      const cause = e === undefined ? '' : `: ${[e.http_status, e.error_code, e.message].filter((v) => v !== null).join(' ')}`;
+      return `${what} not available: not read for any of the ${total} users in this snapshot${cause}`;
+    }
+    const row = this.#db.prepare<[number, string], { state: string; reason: string | null; http_status: number | null; error_code: string | null }>(
+      `SELECT state, reason, http_status, error_code FROM org_resources WHERE snapshot_id = ? AND resource = ?`).get(id, req);
+    const label = resourceLabel(req);
+    if (row?.state === 'complete') return null;
+    if (row?.state === 'not_available') {
+      const parts = [row.http_status, row.error_code, row.reason].filter((v) => v !== null && v !== '');
+      return `${label} not available${parts.length > 0 ? `: ${parts.join(' ')}` : ''}`;
+    }
+    // Not recorded: the read failed after retries, or the crawl never got to it.
+    const subject = req === 'logs' ? 'logs:*' : req;
+    const e = this.#db.prepare<[number, string], { http_status: number | null; error_code: string | null; message: string }>(
+      `SELECT http_status, error_code, message FROM crawl_errors
+        WHERE snapshot_id = ? AND scope IN ('org', 'logs') AND subject GLOB ? ORDER BY id DESC LIMIT 1`).get(id, subject);
+    if (e !== undefined) return `${label} could not be read: ${[e.http_status, e.error_code, e.message].filter((v) => v !== null).join(' ')}`;
+    return `${label} not read in this snapshot`;
+  }
+}
