@@ -33,7 +33,8 @@ export async function main(argv: string[]): Promise<number> {
       .version()
       .wrap(Math.min(110, process.stdout.columns ?? 110))
       .fail((msg, err) => {
-        throw err ?? new AuditError('ERR_USAGE', msg);
+        // yargs' own usage messages name the problem; add where the fix is.
+        throw err ?? new AuditError('ERR_USAGE', `${msg.replace(/\.?\s*$/, '')}. See oie-audit --help, or oie-audit <command> --help for its flags.`);
       })
       .parseAsync();
     return 0;

@@ -46,10 +46,20 @@ export async function crawl(r: CrawlRequest): Promise<CrawlOutcome> {
   const stopProgress = r.onProgress ? reportProgress(r, start, counters) : () => undefined;
   try {
     const pipeline = (await crawlOrg(r.reader, r.writer, snapshotId)) ?? r.writer.snapshot(snapshotId)?.pipeline ?? null;
+    // The first phase to fail stops the other, and is thrown once both have stopped: the caller
+    // closes the store right after, so nothing may still be writing to it.
+    const stop = new AbortController();
+    const follow = () => stop.abort();
+    r.signal.addEventListener('abort', follow, { once: true });
+    if (r.signal.aborted) stop.abort();
+    let failure: { error: unknown } | undefined;
+    const fail = (error: unknown) => { failure ??= { error }; stop.abort(); };
     await Promise.all([
-      crawlUsers({ reader: r.reader, writer: r.writer, snapshotId, pipeline, usersSearch: scope.usersSearch, concurrency: r.concurrency, signal: r.signal, counters }),
-      crawlLogs(r.reader, r.writer, snapshotId, { since: scope.logsSince, until: scope.logsUntil }, r.signal),
+      crawlUsers({ reader: r.reader, writer: r.writer, snapshotId, pipeline, usersSearch: scope.usersSearch, concurrency: r.concurrency, signal: stop.signal, counters }).catch(fail),
+      crawlLogs(r.reader, r.writer, snapshotId, { since: scope.logsSince, until: scope.logsUntil }, stop.signal).catch(fail),
     ]);
+    r.signal.removeEventListener('abort', follow);
+    if (failure) throw failure.error;
   } finally {
     stopProgress();
   }

@@ -42,10 +42,21 @@ export function userListings(usersSearch: string | undefined): { phase: string; 
 }
 
 export async function crawlUsers(o: UsersPhaseOptions): Promise<void> {
+  // The first failure of either half stops both and is thrown once neither runs, so nothing
+  // writes to the store after the crawl has given up on it.
+  const stop = new AbortController();
+  const follow = () => stop.abort();
+  o.signal.addEventListener('abort', follow, { once: true });
+  if (o.signal.aborted) stop.abort();
+  const inner = { ...o, signal: stop.signal };
+  let failure: { error: unknown } | undefined;
+  const fail = (error: unknown) => { failure ??= { error }; stop.abort(); };
   let listingDone = false;
-  const listing = listUsers(o).finally(() => { listingDone = true; o.counters.listingDone = true; });
-  const working = workUsers(o, () => listingDone);
+  const listing = listUsers(inner).catch(fail).finally(() => { listingDone = true; o.counters.listingDone = true; });
+  const working = workUsers(inner, () => listingDone).catch(fail);
   await Promise.all([listing, working]);
+  o.signal.removeEventListener('abort', follow);
+  if (failure) throw failure.error;
 }
 
 async function listUsers(o: UsersPhaseOptions): Promise<void> {
@@ -87,9 +98,11 @@ async function workUsers(o: UsersPhaseOptions, listingDone: () => boolean): Prom
   const readEnrollments = () => enrollments;
   const noEnrollments = () => { enrollments = false; };
 
+  // A worker's error (a store write, a refused credential) stops the work and is thrown below.
+  let failure: { error: unknown } | undefined;
   let after = '';
   for (;;) {
-    if (o.signal.aborted) break;
+    if (o.signal.aborted || failure) break;
     const wasListing = !listingDone();
     const users = o.writer.pendingUsers(o.snapshotId, 500, after).filter((u) => !inProgress.has(u.id));
     if (users.length === 0) {
@@ -99,21 +112,29 @@ async function workUsers(o: UsersPhaseOptions, listingDone: () => boolean): Prom
       continue;
     }
     for (const user of users) {
-      if (o.signal.aborted) break;
+      if (o.signal.aborted || failure) break;
       inProgress.add(user.id);
       after = user.id;
       // Keep a bounded queue ahead of the executor, no more.
       while (limit.activeCount + limit.pendingCount >= o.concurrency * 4) await new Promise((r) => setTimeout(r, 5));
       void limit(async () => {
-        const result = await readUser(o, user, readEnrollments, noEnrollments);
-        batch.push(result);
-        inProgress.delete(user.id);
-        o.counters.completed += 1;
-        if (batch.length >= BATCH) flush();
+        try {
+          const result = await readUser(o, user, readEnrollments, noEnrollments);
+          if (failure) return; // stopping: not stored, so the user stays pending
+          batch.push(result);
+          inProgress.delete(user.id);
+          o.counters.completed += 1;
+          if (batch.length >= BATCH) flush();
+        } catch (error) {
+          failure ??= { error };
+          limit.clearQueue();
+        }
       });
     }
   }
   while (limit.activeCount + limit.pendingCount > 0) await new Promise((r) => setTimeout(r, 10));
+  // After a failure the unsaved batch is dropped: those users stay pending and --resume reads them again.
+  if (failure) throw failure.error;
   flush();
 }
 
