@@ -75,6 +75,20 @@ function floorMs(s: SimulatorStats, maxShare: number, windowMs: number): number 
   return worst;
 }
 
+/** Where the time went in the busiest bucket: how full its windows were, idle time between them. */
+function busiest(s: SimulatorStats, maxShare: number, windowMs: number) {
+  const [name, b] = Object.entries(s.buckets).sort((x, y) => total(y[1].windows) - total(x[1].windows))[0]!;
+  const quota = Math.max(1, Math.floor(maxShare * b.limit));
+  const starts = b.windows.map((w) => Date.parse(w.windowStart)).sort((x, y) => x - y);
+  let idleMs = 0;
+  for (let i = 1; i < starts.length; i++) idleMs += Math.max(0, starts[i]! - starts[i - 1]! - windowMs);
+  return { name, windows: b.windows.length, fill: total(b.windows) / (b.windows.length * quota), idleMs };
+}
+
+function total(windows: { requests: number }[]): number {
+  return windows.reduce((n, w) => n + w.requests, 0);
+}
+
 function summarize(s: SimulatorStats) {
   const windows = Object.values(s.buckets).flatMap((b) => b.windows);
   return {
@@ -129,7 +143,7 @@ async function measure(a: Args, which: 'oie-audit' | 'baseline') {
     const sum = summarize(s);
     sum.overShare = Object.values(s.buckets).flatMap((b) => b.windows.filter((w) => w.requests > Math.floor(a.maxShare * b.limit))).length;
     const floor = floorMs(s, a.maxShare, a.windowMs);
-    return { ...sum, ms: run.ms, rssMb: run.rssMb, code: run.code, floorMs: floor, ratio: run.ms / Math.max(1, floor), child: run.stdout };
+    return { ...sum, ms: run.ms, rssMb: run.rssMb, code: run.code, floorMs: floor, ratio: run.ms / Math.max(1, floor), child: run.stdout, busiest: busiest(s, a.maxShare, a.windowMs) };
   } finally {
     await sim.stop();
     rmSync(work, { recursive: true, force: true });
@@ -153,6 +167,10 @@ async function main(): Promise<void> {
   row('concurrency 429s', (m) => String(m.concurrency429));
   row('windows over maxShare', (m) => String(m.overShare));
   row('peak in-flight', (m) => String(m.peakInFlight));
+  row('busiest bucket', (m) => m.busiest.name);
+  row('  its windows', (m) => String(m.busiest.windows));
+  row('  mean fill of its share', (m) => `${(100 * m.busiest.fill).toFixed(1)}%`);
+  row('  idle between windows (s)', (m) => (m.busiest.idleMs / 1000).toFixed(1));
   row('peak RSS (MB)', (m) => m.rssMb.toFixed(0));
   row('exit code', (m) => String(m.code));
   if (base) console.log(`baseline child: ${base.child}`);

@@ -142,8 +142,13 @@ export class AuditRequestExecutor extends okta.RequestExecutor {
       const rate = rateHeaders(res.headers);
       const dateMs = Date.parse(res.headers.get('date') ?? '');
       const response = new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers, url: res.url });
-      if (res.status >= 200 && res.status < 300 && isJson(res.headers.get('content-type')) && !parses(text)) {
-        return { kind: 'error', error: new Error(`malformed JSON body from ${new URL(request.url ?? '').pathname}`), rate, dateMs };
+      if (res.status >= 200 && res.status < 300 && isJson(res.headers.get('content-type'))) {
+        const parsed = parse(text);
+        if (parsed === MALFORMED) {
+          return { kind: 'error', error: new Error(`malformed JSON body from ${new URL(request.url ?? '').pathname}`), rate, dateMs };
+        }
+        // Parsed once here to catch truncated bodies; the SDK gets that value instead of parsing again.
+        response.json = () => Promise.resolve(parsed);
       }
       return { kind: 'response', response, rate, dateMs };
     } catch (e) {
@@ -197,11 +202,12 @@ function isJson(contentType: string | null): boolean {
   return contentType !== null && /\bjson\b/i.test(contentType);
 }
 
-function parses(text: string): boolean {
+const MALFORMED = Symbol('malformed');
+
+function parse(text: string): unknown {
   try {
-    JSON.parse(text);
-    return true;
+    return JSON.parse(text);
   } catch {
-    return false;
+    return MALFORMED;
   }
 }

@@ -1,0 +1,212 @@
+/**
+ * Writes the report files for one snapshot: the workbook, a CSV per sheet and the JSON.
+ *
+ * ## What "incomplete" means
+ * A snapshot is complete only when all of these hold:
+ * 1. the crawl ran to its end (`snapshots.status = 'complete'`);
+ * 2. no listed user is still `pending` (never read) or `failed` (a read failed after retries);
+ * 3. no read failed after retries anywhere (`crawl_errors.kind = 'failed'`: org, user or logs);
+ * 4. every org resource was read, except those Okta reports as a feature this org does not have
+ *    (`org_resources.error_code = 'E0000015'`, e.g. authenticator enrollments on Classic
+ *    Engine): that data does not exist, so nothing is missing. A permission gap (E0000006,
+ *    401/403, a missing scope) does count: the data exists but was not read.
+ * Users deleted during the crawl are a fact about the org, not a gap. An incomplete snapshot is
+ * refused unless `allowPartial` is set; the report then opens with a warning and the reasons.
+ *
+ * ## Files
+ * `oie-audit_<org host>_<crawl start, UTC, YYYY-MM-DDTHHMMZ>_s<snapshot id>.xlsx`, the same stem
+ * plus `_<sheet>.csv` per sheet, and `.json`. Each is written to a hidden temporary file in the
+ * output folder (mode 0600) and renamed into place only after every requested file is complete,
+ * so a failure leaves no half-written report; temporary files are removed on failure.
+ * All reads happen inside one read transaction, so a crawl writing meanwhile cannot make the
+ * sheets disagree with each other or with the Summary's counts.
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
+import { join } from 'node:path';
+import { AuditError } from '../errors.js';
+import type { Db } from '../store/db.js';
+import { computeCoverage, SnapshotReader } from '../store/snapshot_reader.js';
+import type { Coverage, SnapshotRow } from '../store/types.js';
+import { EXCEL_MAX_ROWS, parseTimestamp } from './cells.js';
+import { writeCsv } from './csv.js';
+import { writeJson } from './json.js';
+import { buildSheets, type Completeness, isFeatureOff, type ReportContext, type RuleMetaLike } from './sheets.js';
+import { writeXlsx } from './xlsx.js';
+
+export type { Completeness, RuleMetaLike } from './sheets.js';
+
+export type ReportFormat = 'xlsx' | 'csv' | 'json';
+const FORMATS: readonly ReportFormat[] = ['xlsx', 'csv', 'json'];
+
+export interface WriteReportOptions {
+  /** A snapshot id, or 'latest': the newest complete snapshot. */
+  snapshot: number | 'latest';
+  /** Created (0700) if missing. */
+  outDir: string;
+  formats: ReadonlyArray<ReportFormat>;
+  /** Write a report marked incomplete instead of refusing an incomplete snapshot. */
+  allowPartial: boolean;
+  /** Metadata of every rule in this version (the rules registry). */
+  rules: readonly RuleMetaLike[];
+  /** The report's clock (tests fix it). */
+  now?: Date;
+  /** Rows per sheet, header included; defaults to Excel's 1,048,576 (tests lower it). */
+  rowLimit?: number;
+  /** Called as each sheet of each file is written (a progress line for long reports). */
+  onSheet?: (event: SheetProgress) => void;
+}
+
+export interface SheetProgress {
+  format: ReportFormat;
+  sheet: string;
+  rows: number;
+  ms: number;
+}
+
+export interface WriteReportResult {
+  files: string[];
+}
+
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+
+/** Decides whether a snapshot is complete (see the module header for the exact rules). */
+export function assessCompleteness(snapshot: SnapshotRow, coverage: Coverage): Completeness {
+  const reasons: string[] = [];
+  if (snapshot.status === 'running') reasons.push('The crawl has not finished (it is running or was interrupted).');
+  if (snapshot.status === 'failed') reasons.push('The crawl failed before it finished.');
+  const u = coverage.users;
+  if (u.pending > 0) reasons.push(`${u.pending} of ${u.total} listed users were never read.`);
+  if (u.failed > 0) reasons.push(`${u.failed} users could not be read.`);
+  if (coverage.errors.failed > 0) reasons.push(`${coverage.errors.failed} reads failed after retries.`);
+  const missing = coverage.orgResources.notAvailable.filter((r) => !isFeatureOff({ error_code: r.errorCode }));
+  if (missing.length > 0) {
+    const what = missing.map((r) => `${r.resource} (${[r.httpStatus, r.errorCode].filter((x) => x !== null).join(' ') || 'not available'})`);
+    reasons.push(`Org data not read: ${what.join(', ')}.`);
+  }
+  return { complete: reasons.length === 0, reasons };
+}
+
+/** File-name stem: tool, org host, crawl start (UTC, minutes) and snapshot id. */
+export function reportStem(snapshot: SnapshotRow): string {
+  let host: string;
+  try {
+    host = new URL(snapshot.org_url).host;
+  } catch {
+    host = snapshot.org_url;
+  }
+  // The URL came from configuration, but a file name must never carry a path separator.
+  host = host.toLowerCase().replace(/[^a-z0-9.-]+/g, '_').replace(/^\.+/, '') || 'org';
+  const started = parseTimestamp(snapshot.started_at);
+  const stamp = started === null ? 'unknown-time' : `${started.toISOString().slice(0, 13)}${started.toISOString().slice(14, 16)}Z`;
+  return `oie-audit_${host}_${stamp}_s${snapshot.id}`;
+}
+
+interface PendingFile {
+  final: string;
+  temp: string;
+}
+
+/** Opens a new private temporary file next to `final` and runs `write` on a stream into it. */
+async function writeFile(final: string, write: (out: Writable) => Promise<unknown>, pending: PendingFile[]): Promise<void> {
+  const dir = join(final, '..');
+  const temp = join(dir, `.${final.slice(dir.length + 1)}.${process.pid}.${randomBytes(4).toString('hex')}.part`);
+  const handle = await open(temp, 'wx', FILE_MODE);
+  pending.push({ final, temp });
+  await handle.chmod(FILE_MODE); // whatever the umask
+  const out = handle.createWriteStream();
+  try {
+    await write(out);
+    if (!out.closed) await once(out, 'close');
+  } catch (e) {
+    out.destroy();
+    throw e;
+  }
+  const sync = await open(temp, 'r+');
+  try {
+    await sync.sync();
+  } finally {
+    await sync.close();
+  }
+}
+
+function reportError(e: unknown, outDir: string): unknown {
+  if (e instanceof AuditError) return e;
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC') return new AuditError('ERR_REPORT', `Disk full while writing the report in ${outDir}; free space or choose another output folder.`, { cause: e });
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return new AuditError('ERR_REPORT', `Cannot write the report in ${outDir} (${code}); choose an output folder you can write to.`, { cause: e });
+  }
+  if (code === 'ENOTDIR' || code === 'EEXIST') return new AuditError('ERR_REPORT', `${outDir} is not a folder; choose another output folder.`, { cause: e });
+  return e;
+}
+
+/** Writes the requested report files for one snapshot; see the module header. */
+export async function writeReport(db: Db, opts: WriteReportOptions): Promise<WriteReportResult> {
+  const formats = FORMATS.filter((f) => opts.formats.includes(f));
+  const unknown = opts.formats.filter((f) => !FORMATS.includes(f));
+  if (formats.length === 0 || unknown.length > 0) {
+    throw new AuditError('ERR_REPORT', `Report formats ${JSON.stringify(opts.formats)} are not valid; choose one or more of xlsx, csv, json.`);
+  }
+  const rowLimit = opts.rowLimit ?? EXCEL_MAX_ROWS;
+  if (!Number.isInteger(rowLimit) || rowLimit < 2 || rowLimit > EXCEL_MAX_ROWS) {
+    throw new AuditError('ERR_REPORT', `Row limit ${rowLimit} is not between 2 and ${EXCEL_MAX_ROWS}; leave it at its default.`);
+  }
+
+  // One read transaction: every sheet and count sees the same data, even while a crawl writes.
+  const ownTransaction = !db.inTransaction;
+  if (ownTransaction) db.exec('BEGIN');
+  const pending: PendingFile[] = [];
+  try {
+    const snapshot = new SnapshotReader(db).getSnapshot(opts.snapshot);
+    const coverage = computeCoverage(db, snapshot.id);
+    const completeness = assessCompleteness(snapshot, coverage);
+    if (!completeness.complete && !opts.allowPartial) {
+      throw new AuditError(
+        'ERR_REPORT',
+        `Snapshot ${snapshot.id} of ${snapshot.org_url} is incomplete: ${completeness.reasons.join(' ')} Resume or rerun the crawl (granting any missing access), or pass --allow-partial to write a report marked incomplete.`,
+      );
+    }
+    const now = opts.now ?? new Date();
+    const ctx: ReportContext = { db, snapshot, coverage, completeness, rules: opts.rules, now, rowLimit };
+    const sheets = buildSheets(ctx);
+    const stem = join(opts.outDir, reportStem(snapshot));
+
+    await mkdir(opts.outDir, { recursive: true, mode: DIR_MODE });
+    if (formats.includes('xlsx')) {
+      const onSheet = (p: { name: string; rows: number }, ms: number): void => opts.onSheet?.({ format: 'xlsx', sheet: p.name, rows: p.rows, ms });
+      await writeFile(`${stem}.xlsx`, (out) => writeXlsx(out, sheets, { rowLimit, now, onSheet }), pending);
+    }
+    if (formats.includes('csv')) {
+      for (const sheet of sheets) {
+        const started = performance.now();
+        let rows = 0;
+        await writeFile(`${stem}_${sheet.slug}.csv`, async (out) => {
+          rows = await writeCsv(out, sheet);
+        }, pending);
+        opts.onSheet?.({ format: 'csv', sheet: sheet.name, rows, ms: performance.now() - started });
+      }
+    }
+    if (formats.includes('json')) {
+      await writeFile(`${stem}.json`, (out) => writeJson(out, ctx), pending);
+    }
+    // Every file is complete: only now do they take their real names.
+    for (const f of pending) await rename(f.temp, f.final);
+    return { files: pending.map((f) => f.final) };
+  } catch (e) {
+    await Promise.all(pending.map((f) => unlink(f.temp).catch(() => undefined)));
+    throw reportError(e, opts.outDir);
+  } finally {
+    if (ownTransaction && db.inTransaction) {
+      try {
+        db.exec('COMMIT');
+      } catch {
+        /* a read-only transaction: nothing to lose */
+      }
+    }
+  }
+}
