@@ -20,6 +20,7 @@ export function simulateOptions<T>(y: Argv<T>) {
     .option('limit', { type: 'string', array: true, default: [] as string[], describe: `Per-bucket limit per window, BUCKET=N, repeatable (buckets: ${BUCKET_NAMES.join(', ')})` })
     .option('concurrency-limit', { type: 'number', default: 75, describe: 'Org-wide limit of simultaneous requests (Okta Workforce default 75)' })
     .option('latency-ms', { type: 'number', default: 0, describe: 'Latency added to every response, plus seeded jitter of up to half of it' })
+    .option('oauth-client', { type: 'string', array: true, default: [] as string[], describe: 'OAuth service app the org accepts (private_key_jwt, DPoP): CLIENT_ID=PUBLIC_KEY_PEM_FILE[=scope,scope…]; all read scopes unless listed. Repeatable' })
     .option('faults', { type: 'string', describe: 'Fault rates, e.g. 500=0.01,502=0.01,503=0.01,reset=0.01,slow=0.005,malformed=0.01,deleted=0.002,slowMs=35000,seed=7' });
 }
 

@@ -4,7 +4,10 @@ import { startSimulator } from '../simulator/server.js';
 import { parseFaultSpec, NO_FAULTS } from '../simulator/faults.js';
 import { parseLimitOverrides } from '../simulator/rate_limits.js';
 import { dumpFixture } from '../simulator/org/fixture.js';
+import { readFileSync } from 'node:fs';
 import { AuditError } from '../errors.js';
+import type { OAuthClientConfig } from '../simulator/auth.js';
+import { ALL_READ_SCOPES } from '../simulator/routes.js';
 
 
 export async function runSimulate(args: SimulateArgs): Promise<void> {
@@ -20,7 +23,9 @@ export async function runSimulate(args: SimulateArgs): Promise<void> {
     ['--concurrency-limit', args['concurrency-limit'], 1], ['--latency-ms', args['latency-ms'], 0]] as const) {
     if (!Number.isInteger(value) || value < min) throw new AuditError('ERR_USAGE', `${flag}: expected a whole number >= ${min}, got ${value}`);
   }
+  const oauthClients = args['oauth-client'].map(parseOAuthClient);
   const sim = await startSimulator({
+    oauthClients,
     host: args.host, port: args.port, users: args.users, seed: args.seed, pipeline: args.pipeline,
     ...(args.fixture ? { fixture: args.fixture } : {}),
     ...(args.token ? { token: args.token } : {}),
@@ -37,4 +42,17 @@ export async function runSimulate(args: SimulateArgs): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+}
+
+/** `CLIENT_ID=PUBLIC_KEY_PEM_FILE[=scope,scope…]` */
+function parseOAuthClient(value: string): OAuthClientConfig {
+  const [clientId, file, scopes] = value.split('=');
+  if (!clientId || !file) throw new AuditError('ERR_USAGE', `--oauth-client ${value}: expected CLIENT_ID=PUBLIC_KEY_PEM_FILE[=scope,scope]`);
+  let publicKey: string;
+  try {
+    publicKey = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new AuditError('ERR_USAGE', `--oauth-client: cannot read the public key file ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'}). Give the path of a PEM (SPKI) public key`);
+  }
+  return { clientId, publicKey, grantedScopes: scopes ? scopes.split(',').filter(Boolean) : [...ALL_READ_SCOPES] };
 }
