@@ -203,6 +203,12 @@ function severityKey(value: string): Severity | undefined {
 
 // ---- rows ----
 
+/** Lines a wrapped cell needs at a column width in characters (a little under, to be safe). */
+function wrappedLines(text: string, width: number): number {
+  const perLine = Math.max(1, Math.floor(width * 0.95));
+  return text.split('\n').reduce((n, line) => n + Math.max(1, Math.ceil(line.length / perLine)), 0);
+}
+
 class RowWriter {
   readonly #styles: Styles;
   readonly #letters: string[];
@@ -215,13 +221,18 @@ class RowWriter {
   }
 
   row(r: number, data: unknown, rowStyle: RowStyle | undefined): string {
-    let xml = `<row r="${r}">`;
+    let cells = '';
+    let lines = 1;
     const cols = this.#columns;
     for (let c = 0; c < cols.length; c++) {
       const col = cols[c]!;
-      xml += this.#cell(`${this.#letters[c]}${r}`, col, col.value(data), rowStyle);
+      const value = col.value(data);
+      cells += this.#cell(`${this.#letters[c]}${r}`, col, value, rowStyle);
+      if (col.wrap === true && typeof value === 'string') lines = Math.max(lines, wrappedLines(value, col.width));
     }
-    return `${xml}</row>`;
+    // Spreadsheets do not grow a row for wrapped text written this way: give it the height it needs.
+    const height = lines > 1 ? ` ht="${Math.min(409, lines * 15)}" customHeight="1"` : '';
+    return `<row r="${r}"${height}>${cells}</row>`;
   }
 
   #cell(ref: string, col: ColumnSpec<unknown>, value: CellValue, rowStyle: RowStyle | undefined): string {
@@ -309,6 +320,8 @@ export async function writeXlsx(out: Writable, sheets: ReadonlyArray<SheetSpec>,
       sheet = book.addWorksheet(name, {
         views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }],
         autoFilter: `A1:${lastColumn}1`,
+        // Printed, every sheet is landscape and one page wide, its header repeated on each page.
+        pageSetup: { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '1:1' },
       });
       sheet.columns = columns.map((c) => ({ width: c.width }));
       // The header goes through exceljs, which also writes the column widths before it.
