@@ -9,18 +9,13 @@ import type { Coverage, CrawlState, PolicyRow, SnapshotRow } from '../store/type
 import { SnapshotReader } from '../store/snapshot_reader.js';
 import { type CellValue, EXCEL_MAX_ROWS, parseTimestamp, toText } from './cells.js';
 
-export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+import { RULE_FAMILIES, SEVERITIES, type RuleFamily, type Severity } from '../rules/types.js';
 
-export const FAMILIES = [
-  'Signed Nonce',
-  'Duplicate Push',
-  'Classic-only Workflows',
-  'Classic API Callers',
-  'MFA Hygiene',
-  'Expected after the upgrade',
-] as const;
-export type Family = (typeof FAMILIES)[number];
+/** The rules' own lists: one sheet per family, severities in this order. */
+export { SEVERITIES };
+export type { Severity };
+export const FAMILIES = RULE_FAMILIES;
+export type Family = RuleFamily;
 
 /** The rule metadata the report needs; the rules engine's RuleMeta satisfies it. */
 export interface RuleMetaLike {
@@ -713,7 +708,7 @@ function summarySheet(ctx: ReportContext, data: ReadonlyArray<SheetSpec>, byId: 
     about: 'This sheet: the org and snapshot, what the crawl covered, findings by severity and by rule, and how to read the rest.',
     columns: [
       text('Section', 22, (r) => r.section),
-      text('Item', 40, (r) => r.item),
+      { header: 'Item', width: 40, type: 'text', wrap: true, value: (r) => r.item },
       { header: 'Value', width: 50, type: 'text', wrap: true, value: (r) => r.value },
       { header: 'Severity', width: 11, type: 'severity', value: (r) => r.severity },
       { header: 'Notes', width: 70, type: 'text', wrap: true, value: (r) => r.notes },
