@@ -41,7 +41,7 @@ export function checkPrivateKey(raw: string): KeyResult {
     }
   } else if (text.includes('-----BEGIN')) {
     if (/-----BEGIN (?:RSA |EC )?PUBLIC KEY-----|-----BEGIN CERTIFICATE-----/.test(text)) {
-      return { ok: false, problem: 'is a public key or certificate', fix: 'Use the private key (-----BEGIN PRIVATE KEY-----)' };
+      return { ok: false, problem: 'is a public key or certificate', fix: 'Use the private key (the PEM block headed BEGIN PRIVATE KEY)' };
     }
     if (/ENCRYPTED/.test(text)) {
       return {
@@ -59,7 +59,7 @@ export function checkPrivateKey(raw: string): KeyResult {
     return {
       ok: false,
       problem: 'is neither a PEM nor a JWK private key',
-      fix: 'Use the PEM text (-----BEGIN PRIVATE KEY-----) or the JWK JSON',
+      fix: 'Use the PEM text (headed BEGIN PRIVATE KEY) or the JWK JSON',
     };
   }
 

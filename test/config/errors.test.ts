@@ -181,13 +181,13 @@ const cases: BadInput[] = [
     yaml: `okta:\n  orgUrl: ${ORG}\n  clientId: 0oa1\n  privateKeyFile: public.pem\n`,
     files: { 'public.pem': RSA_PUBLIC_PEM },
     message: (dir) =>
-      `okta.privateKeyFile: ${JSON.stringify(join(dir, 'public.pem'))} is a public key or certificate. Use the private key (-----BEGIN PRIVATE KEY-----)`,
+      `okta.privateKeyFile: ${JSON.stringify(join(dir, 'public.pem'))} is a public key or certificate. Use the private key (the PEM block headed BEGIN PRIVATE KEY)`,
   },
   {
     name: 'private key that is neither PEM nor JWK',
     env: { ...KEY_ENV, OKTA_CLIENT_PRIVATEKEY: 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC' },
     message:
-      'OKTA_CLIENT_PRIVATEKEY: is neither a PEM nor a JWK private key. Use the PEM text (-----BEGIN PRIVATE KEY-----) or the JWK JSON',
+      'OKTA_CLIENT_PRIVATEKEY: is neither a PEM nor a JWK private key. Use the PEM text (headed BEGIN PRIVATE KEY) or the JWK JSON',
   },
   {
     name: 'truncated PEM',
