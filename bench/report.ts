@@ -13,7 +13,7 @@
  * Not part of `npm test`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -306,7 +306,7 @@ async function phaseBaseline(kind: string, dbPath: string, outFile: string, n: n
   const t0 = performance.now();
   let rows = 0;
   if (kind === 'ours') {
-    const parts = await writeXlsx(createWriteStream(outFile, { mode: 0o600 }), [spec]);
+    const parts = await writeXlsx(outFile, [spec]);
     rows = parts.reduce((k, p) => k + p.rows, 0);
   } else if (kind === 'exceljs-stream') {
     const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: outFile, useStyles: true, useSharedStrings: false });

@@ -58,6 +58,8 @@ export interface ColumnSpec<R> {
   type: ColumnType;
   /** Wrap long text inside the cell (Summary only: wrapped rows grow tall). */
   wrap?: boolean;
+  /** Few distinct values (statuses, types, rule titles, recommendations): the workbook stores each once. */
+  repeats?: boolean;
   value(row: R): CellValue;
 }
 
@@ -124,6 +126,10 @@ export function partsFor(rows: number, rowLimit: number): number {
 
 function text<R>(header: string, width: number, value: (row: R) => CellValue): ColumnSpec<R> {
   return { header, width, type: 'text', value };
+}
+/** A text column of few distinct values (see ColumnSpec.repeats). */
+function label<R>(header: string, width: number, value: (row: R) => CellValue): ColumnSpec<R> {
+  return { header, width, type: 'text', repeats: true, value };
 }
 function date<R>(header: string, value: (row: R) => CellValue): ColumnSpec<R> {
   return { header: `${header} (UTC)`, width: 20, type: 'date', value };
@@ -227,6 +233,8 @@ interface DetailColumn {
   keys: readonly string[];
   /** For an object, or a list of objects: the fields shown, space-separated, one item per entry. */
   pick?: readonly string[];
+  /** Few distinct values (see ColumnSpec.repeats). */
+  repeats?: boolean;
 }
 
 const d = (header: string, width: number, type: ColumnType, keys: readonly string[], pick?: readonly string[]): DetailColumn =>
@@ -238,10 +246,10 @@ const FAMILY_DETAILS: Record<Family, { about: string; details: readonly DetailCo
     about: 'Okta Verify FastPass (signed_nonce) factors: one row per finding, with the device and factor involved. They exist only in Identity Engine and can only be removed, not enrolled, through the Factors API.',
     details: [
       d('Device name', 28, 'text', ['deviceName', 'device']),
-      d('Platform', 12, 'text', ['platform']),
-      d('Device type', 20, 'text', ['deviceType']),
+      { ...d('Platform', 12, 'text', ['platform']), repeats: true },
+      { ...d('Device type', 20, 'text', ['deviceType']), repeats: true },
       d('Factor ID', 24, 'text', ['factorId', 'factorIds']),
-      d('Factor status', 14, 'text', ['factorStatus']),
+      { ...d('Factor status', 14, 'text', ['factorStatus']), repeats: true },
       d('Keys', 7, 'number', ['keyCount']),
       d('Push factors', 9, 'number', ['pushFactors']),
       d('Factor created', 20, 'date', ['created', 'factorCreated']),
@@ -388,17 +396,17 @@ function findingsSheet(ctx: ReportContext, byId: Map<string, RuleMetaLike>, grou
     about: 'Every finding, one row each, most severe first, then by rule. Filter on Family or Rule to work through one topic.',
     columns: [
       { header: 'Severity', width: 11, type: 'severity', value: (r) => severityWord(r.severity) },
-      text('Rule ID', 28, (r) => r.rule_id),
-      text('Rule', 44, (r) => r.rule?.title ?? r.rule_id),
-      text('Family', 22, (r) => r.rule?.family ?? 'Not in this version of oie-audit'),
+      label('Rule ID', 28, (r) => r.rule_id),
+      label('Rule', 44, (r) => r.rule?.title ?? r.rule_id),
+      label('Family', 22, (r) => r.rule?.family ?? 'Not in this version of oie-audit'),
       text('User login', 32, (r) => r.user_login),
-      text('User status', 14, (r) => r.user_status),
+      label('User status', 14, (r) => r.user_status),
       text('Evidence', 60, (r) => r.evidence),
-      text('Recommendation', 60, (r) => r.rule?.recommendation),
-      text('Documentation link', 40, (r) => r.rule?.docUrl),
-      text('Subject type', 14, (r) => r.subject_type),
+      label('Recommendation', 60, (r) => r.rule?.recommendation),
+      label('Documentation link', 40, (r) => r.rule?.docUrl),
+      label('Subject type', 14, (r) => r.subject_type),
       text('Subject ID', 24, (r) => r.subject_id),
-      text('Unverified Okta behaviour', 30, (r) => unverifiedText(r.rule)),
+      label('Unverified Okta behaviour', 30, (r) => unverifiedText(r.rule)),
       num('Finding ID', 10, (r) => r.id),
     ],
     count: () => groups().reduce((n, g) => n + g.n, 0),
@@ -416,7 +424,9 @@ function familySheet(ctx: ReportContext, family: Family, byId: Map<string, RuleM
   const members = new Set(ctx.rules.filter((r) => r.family === family).map((r) => r.id));
   const spec = FAMILY_DETAILS[family];
   const details = spec.details.map(
-    (d, i): ColumnSpec<FindingRow> => ({ header: d.type === 'date' ? `${d.header} (UTC)` : d.header, width: d.width, type: d.type, value: (r) => r.detailCells?.[i] }),
+    (d, i): ColumnSpec<FindingRow> => ({
+      header: d.type === 'date' ? `${d.header} (UTC)` : d.header, width: d.width, type: d.type, repeats: d.repeats, value: (r) => r.detailCells?.[i],
+    }),
   );
   return {
     name: FAMILY_SHEET[family],
@@ -424,10 +434,10 @@ function familySheet(ctx: ReportContext, family: Family, byId: Map<string, RuleM
     about: spec.about,
     columns: [
       { header: 'Severity', width: 11, type: 'severity', value: (r) => severityWord(r.severity) },
-      text('Rule ID', 26, (r) => r.rule_id),
-      text('Rule', 40, (r) => r.rule?.title ?? r.rule_id),
+      label('Rule ID', 26, (r) => r.rule_id),
+      label('Rule', 40, (r) => r.rule?.title ?? r.rule_id),
       text('User login', 30, (r) => r.user_login),
-      text('User status', 14, (r) => r.user_status),
+      label('User status', 14, (r) => r.user_status),
       text('Subject ID', 24, (r) => r.subject_id),
       text('Evidence', 56, (r) => r.evidence),
       ...details,
@@ -479,9 +489,9 @@ function usersSheet(ctx: ReportContext): SheetSpec<RawRow> {
     columns: [
       text('Login', 34, (r) => r[at.login]),
       text('Name', 26, (r) => [toText(r[at.first_name]), toText(r[at.last_name])].filter((s) => s !== '').join(' ')),
-      text('User status', 14, (r) => r[at.status]),
+      label('User status', 14, (r) => r[at.status]),
       date('Last login', (r) => r[at.last_login]),
-      text('Crawl result', 26, (r) => CRAWL_STATE_WORDS[r[at.crawl_state] as CrawlState] ?? r[at.crawl_state]),
+      label('Crawl result', 26, (r) => CRAWL_STATE_WORDS[r[at.crawl_state] as CrawlState] ?? r[at.crawl_state]),
       num('Factors', 9, (r) => r[at.factor_count]),
       num('Enrollments', 12, (r) => r[at.enrollment_count]),
       date('Created', (r) => r[at.created]),
@@ -509,12 +519,12 @@ function factorsSheet(ctx: ReportContext): SheetSpec<RawRow> {
     about: 'Every factor from the Factors API (/api/v1/users/{id}/factors), grouped by user ID. In Identity Engine one Okta Verify shows as push + totp + signed_nonce.',
     columns: [
       text('User login', 32, (r) => r[at.login]),
-      text('Factor type', 20, (r) => r[at.factor_type]),
-      text('Provider', 10, (r) => r[at.provider]),
-      text('Factor status', 18, (r) => r[at.status]),
+      label('Factor type', 20, (r) => r[at.factor_type]),
+      label('Provider', 10, (r) => r[at.provider]),
+      label('Factor status', 18, (r) => r[at.status]),
       text('Device name', 26, (r) => r[at.device_name]),
-      text('Platform', 10, (r) => r[at.platform]),
-      text('Device type', 18, (r) => r[at.device_type]),
+      label('Platform', 10, (r) => r[at.platform]),
+      label('Device type', 18, (r) => r[at.device_type]),
       date('Created', (r) => r[at.created]),
       date('Last updated', (r) => r[at.last_updated]),
       date('Last verified', (r) => r[at.last_verified]),
@@ -540,11 +550,11 @@ function enrollmentsSheet(ctx: ReportContext): SheetSpec<RawRow> {
     about: 'Every authenticator enrollment (/api/v1/users/{id}/authenticator-enrollments, Identity Engine only), grouped by user ID: one row per device for Okta Verify.',
     columns: [
       text('User login', 32, (r) => r[at.login]),
-      text('Authenticator', 18, (r) => r[at.key]),
-      text('Type', 12, (r) => r[at.type]),
-      text('Name', 20, (r) => r[at.name]),
+      label('Authenticator', 18, (r) => r[at.key]),
+      label('Type', 12, (r) => r[at.type]),
+      label('Name', 20, (r) => r[at.name]),
       text('Nickname', 20, (r) => r[at.nickname]),
-      text('Status', 12, (r) => r[at.status]),
+      label('Status', 12, (r) => r[at.status]),
       date('Created', (r) => r[at.created]),
       date('Last updated', (r) => r[at.last_updated]),
       text('Enrollment ID', 24, (r) => r[at.id]),

@@ -24,6 +24,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { join } from 'node:path';
@@ -111,26 +112,35 @@ interface PendingFile {
   temp: string;
 }
 
-/** Opens a new private temporary file next to `final` and runs `write` on a stream into it. */
-async function writeFile(final: string, write: (out: Writable) => Promise<unknown>, pending: PendingFile[]): Promise<void> {
+/** Creates a new private temporary file next to `final` and runs `write` on its path. */
+async function writeFile(final: string, write: (temp: string) => Promise<unknown>, pending: PendingFile[]): Promise<void> {
   const dir = join(final, '..');
   const temp = join(dir, `.${final.slice(dir.length + 1)}.${process.pid}.${randomBytes(4).toString('hex')}.part`);
   const handle = await open(temp, 'wx', FILE_MODE);
   pending.push({ final, temp });
-  await handle.chmod(FILE_MODE); // whatever the umask
-  const out = handle.createWriteStream();
+  try {
+    await handle.chmod(FILE_MODE); // whatever the umask
+  } finally {
+    await handle.close();
+  }
+  await write(temp);
+  const sync = await open(temp, 'r+');
+  try {
+    await sync.sync();
+  } finally {
+    await sync.close();
+  }
+}
+
+/** Runs `write` on a stream into the (existing) file at `path` and waits for it to close. */
+async function streamTo(path: string, write: (out: Writable) => Promise<unknown>): Promise<void> {
+  const out = createWriteStream(path, { flags: 'r+' });
   try {
     await write(out);
     if (!out.closed) await once(out, 'close');
   } catch (e) {
     out.destroy();
     throw e;
-  }
-  const sync = await open(temp, 'r+');
-  try {
-    await sync.sync();
-  } finally {
-    await sync.close();
   }
 }
 
@@ -179,20 +189,20 @@ export async function writeReport(db: Db, opts: WriteReportOptions): Promise<Wri
     await mkdir(opts.outDir, { recursive: true, mode: DIR_MODE });
     if (formats.includes('xlsx')) {
       const onSheet = (p: { name: string; rows: number }, ms: number): void => opts.onSheet?.({ format: 'xlsx', sheet: p.name, rows: p.rows, ms });
-      await writeFile(`${stem}.xlsx`, (out) => writeXlsx(out, sheets, { rowLimit, now, onSheet }), pending);
+      await writeFile(`${stem}.xlsx`, (temp) => writeXlsx(temp, sheets, { rowLimit, now, onSheet }), pending);
     }
     if (formats.includes('csv')) {
       for (const sheet of sheets) {
         const started = performance.now();
         let rows = 0;
-        await writeFile(`${stem}_${sheet.slug}.csv`, async (out) => {
+        await writeFile(`${stem}_${sheet.slug}.csv`, (temp) => streamTo(temp, async (out) => {
           rows = await writeCsv(out, sheet);
-        }, pending);
+        }), pending);
         opts.onSheet?.({ format: 'csv', sheet: sheet.name, rows, ms: performance.now() - started });
       }
     }
     if (formats.includes('json')) {
-      await writeFile(`${stem}.json`, (out) => writeJson(out, ctx), pending);
+      await writeFile(`${stem}.json`, (temp) => streamTo(temp, (out) => writeJson(out, ctx)), pending);
     }
     // Every file is complete: only now do they take their real names.
     for (const f of pending) await rename(f.temp, f.final);

@@ -1,16 +1,17 @@
 /**
- * The workbook, written with exceljs's streaming WorkbookWriter so memory stays flat whatever the
- * org size. exceljs builds the package (workbook, styles, sheet views, autofilter, zip) and each
- * sheet's header row; data rows are serialised here straight into the sheet's stream, because
+ * The workbook. Rows are rendered here, as sheet XML straight from the sheet specs, because
  * exceljs's per-cell objects make its own row API about 5x slower (bench/report.ts measures
- * both), too slow for millions of factor rows. Every text cell is an inline string (never a
- * formula) built from {@link safeText}.
+ * both), too slow for millions of factor rows; every text cell is an inline or shared string
+ * (never a formula) built from {@link safeText}. exceljs's streaming WorkbookWriter packages and
+ * compresses them in a worker thread (xlsx_package.ts), so rendering and compressing run side by
+ * side and memory stays flat whatever the org size.
  * @module
  */
-import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import { Worker } from 'node:worker_threads';
+import type ExcelJS from 'exceljs';
 import { AuditError } from '../errors.js';
 import { type CellValue, EXCEL_MAX_CELL_CHARS, EXCEL_MAX_ROWS, excelSerial, safeText, startsLikeFormula, timestampMs } from './cells.js';
+import type { FromPackager, ToPackager } from './xlsx_package.js';
 import { type ColumnSpec, partName, type RowStyle, SEVERITIES, type Severity, type SheetSpec } from './sheets.js';
 
 export interface XlsxOptions {
@@ -39,60 +40,9 @@ export const SEVERITY_COLOURS: Record<Severity, { fill: string; font: string }> 
 
 export const DATE_FORMAT = 'yyyy-mm-dd hh:mm:ss';
 
-// Buffered XML (in exceljs's stream and the zip entry) above which writing waits for the
-// compressor: this is what keeps memory flat.
-const HIGH_WATER_BYTES = 8 * 1024 * 1024;
-const CHUNK_CHARS = 64 * 1024;
-
-// ---- the exceljs internals this module relies on (exceljs 4.4), checked at start ----
-
-interface StyleRegistry {
-  addStyleModel(model: Partial<ExcelJS.Style>, cellType?: ExcelJS.ValueType): number;
-}
-interface SheetStream {
-  write(chunk: string): unknown;
-  buffers?: Array<{ length: number }>;
-  pipes?: Array<{ _writableState?: { length: number }; _readableState?: { length: number } }>;
-}
-interface SheetWriter {
-  columns: Array<Partial<ExcelJS.Column>>;
-  addRow(values: unknown[]): ExcelJS.Row;
-  commit(): void;
-  readonly stream: SheetStream;
-}
-interface BookWriter {
-  creator: string;
-  created: Date;
-  modified: Date;
-  readonly styles: StyleRegistry;
-  readonly zip?: { on(event: 'error', fn: (e: Error) => void): unknown };
-  addWorksheet(name: string, options: Partial<ExcelJS.AddWorksheetOptions> & { autoFilter?: string }): SheetWriter;
-  commit(): Promise<void>;
-}
-
-function openBook(out: Writable): BookWriter {
-  const book = new ExcelJS.stream.xlsx.WorkbookWriter({
-    stream: out,
-    useStyles: true,
-    useSharedStrings: false, // a shared-string table would hold every distinct login in memory
-    zip: { zlib: { level: 1 } }, // sheet XML compresses ~10:1 even at the fastest level
-  }) as unknown as BookWriter;
-  if (typeof book.styles?.addStyleModel !== 'function') {
-    throw new AuditError('ERR_REPORT', 'The installed exceljs is not the 4.4 release oie-audit was built with; reinstall oie-audit (npm ci) to restore it.');
-  }
-  return book;
-}
-
-/** Bytes written to the sheet but not yet taken by the compressor. */
-function pendingBytes(stream: SheetStream): number {
-  let n = 0;
-  for (const b of stream.buffers ?? []) n += b.length;
-  for (const p of stream.pipes ?? []) n += (p._writableState?.length ?? 0) + (p._readableState?.length ?? 0);
-  return n;
-}
-
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+// Rendered XML per message to the packager, and messages it may hold before rendering waits.
+const CHUNK_CHARS = 256 * 1024;
+const MAX_UNACKED_CHUNKS = 4;
 
 // ---- XML text ----
 
@@ -143,11 +93,14 @@ export function columnLetters(index: number): string {
 
 type CellKind = 'text' | 'wrap' | 'number' | 'date' | Severity;
 
+const KINDS: readonly CellKind[] = ['text', 'wrap', 'number', 'date', ...SEVERITIES];
+const ROW_STYLES: ReadonlyArray<RowStyle | undefined> = [undefined, 'warning', 'section'];
+
+/** Every cell style the writer uses, registered with the packager up front (there are few). */
 class Styles {
-  readonly #registry: StyleRegistry;
-  readonly #ids = new Map<string, string>();
+  readonly #attrs = new Map<string, string>();
   /** Attributes of cells in unstyled rows, the hot path: no key to build per cell. */
-  readonly plain: Record<CellKind, string>;
+  plain = {} as Record<CellKind, string>;
   readonly header: Partial<ExcelJS.Style> = {
     font: { bold: true, color: { argb: 'FF000000' } },
     fill: { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFD9E1F2' } },
@@ -155,29 +108,28 @@ class Styles {
     border: { bottom: { style: 'thin', color: { argb: 'FF808080' } } },
   };
 
-  constructor(registry: StyleRegistry) {
-    this.#registry = registry;
-    const kinds: CellKind[] = ['text', 'wrap', 'number', 'date', ...SEVERITIES];
-    this.plain = Object.fromEntries(kinds.map((k) => [k, this.#lookup(k, undefined)])) as Record<CellKind, string>;
+  /** The styles to register, in order; {@link ids} takes their ids in the same order. */
+  models(): Array<{ model: Partial<ExcelJS.Style>; date: boolean }> {
+    return this.#combinations().map(([kind, row]) => ({ model: Styles.#model(kind, row) ?? {}, date: kind === 'date' }));
+  }
+
+  ids(ids: readonly number[]): void {
+    this.#combinations().forEach(([kind, row], i) => {
+      this.#attrs.set(`${kind}|${row ?? ''}`, Styles.#model(kind, row) === undefined ? '' : ` s="${ids[i]}"`);
+    });
+    this.plain = Object.fromEntries(KINDS.map((k) => [k, this.#attrs.get(`${k}|`)!])) as Record<CellKind, string>;
   }
 
   /** The ` s="N"` attribute for a cell kind in a row style ('' for the default style). */
   attr(kind: CellKind, row: RowStyle | undefined): string {
-    return row === undefined ? this.plain[kind] : this.#lookup(kind, row);
+    return row === undefined ? this.plain[kind] : (this.#attrs.get(`${kind}|${row}`) ?? '');
   }
 
-  #lookup(kind: CellKind, row: RowStyle | undefined): string {
-    const key = `${kind}|${row ?? ''}`;
-    let attr = this.#ids.get(key);
-    if (attr === undefined) {
-      const model = this.#model(kind, row);
-      attr = model === undefined ? '' : ` s="${this.#registry.addStyleModel(model, kind === 'date' ? ExcelJS.ValueType.Date : ExcelJS.ValueType.String)}"`;
-      this.#ids.set(key, attr);
-    }
-    return attr;
+  #combinations(): Array<[CellKind, RowStyle | undefined]> {
+    return ROW_STYLES.flatMap((row) => KINDS.map((kind): [CellKind, RowStyle | undefined] => [kind, row]));
   }
 
-  #model(kind: CellKind, row: RowStyle | undefined): Partial<ExcelJS.Style> | undefined {
+  static #model(kind: CellKind, row: RowStyle | undefined): Partial<ExcelJS.Style> | undefined {
     const model: Partial<ExcelJS.Style> = {};
     if (kind === 'date') model.numFmt = DATE_FORMAT;
     if (kind === 'wrap') model.alignment = { wrapText: true, vertical: 'top' };
@@ -209,13 +161,49 @@ function wrappedLines(text: string, width: number): number {
   return text.split('\n').reduce((n, line) => n + Math.max(1, Math.ceil(line.length / perLine)), 0);
 }
 
+// Bounds on the shared-string table, whatever the data holds: beyond them cells are inline.
+const MAX_SHARED_STRINGS = 20_000;
+const MAX_SHARED_CHARS = 2_000;
+
+/**
+ * Text of repeating columns (statuses, types, rule titles, recommendations) goes once into the
+ * workbook's shared-string table and each cell holds its index: the Findings sheet alone repeats
+ * a recommendation hundreds of characters long on every row. Logins and other unique values stay
+ * inline, so the table (held in memory until the workbook is committed) stays small.
+ */
+class SharedCells {
+  /** The table, in index order: xl/sharedStrings.xml, written by the packager at the end. */
+  readonly table: string[] = [];
+  /** Value → the cell's `<v>` element, or '' for a value written inline. */
+  readonly #refs = new Map<string, string>();
+
+  /** The `<v>index</v>` of the value's shared string, or undefined to write it inline. */
+  ref(value: string): string | undefined {
+    const known = this.#refs.get(value);
+    if (known !== undefined) return known === '' ? undefined : known;
+    if (this.#refs.size >= MAX_SHARED_STRINGS) return undefined;
+    // exceljs writes the table: it escapes XML but keeps a CR raw (that would read back as LF),
+    // so such text stays inline. Excel's own _xHHHH_ escapes are protected here.
+    const text = safeText(value);
+    let ref = '';
+    if (value.length <= MAX_SHARED_CHARS && !text.includes('\r')) {
+      ref = `<v>${this.table.length}</v>`;
+      this.table.push(text.includes('_x') ? text.replace(EXCEL_ESCAPE, '_x005F_$1') : text);
+    }
+    this.#refs.set(value, ref);
+    return ref === '' ? undefined : ref;
+  }
+}
+
 class RowWriter {
   readonly #styles: Styles;
+  readonly #shared: SharedCells;
   readonly #letters: string[];
   readonly #columns: ReadonlyArray<ColumnSpec<unknown>>;
 
-  constructor(styles: Styles, columns: ReadonlyArray<ColumnSpec<unknown>>) {
+  constructor(styles: Styles, shared: SharedCells, columns: ReadonlyArray<ColumnSpec<unknown>>) {
     this.#styles = styles;
+    this.#shared = shared;
     this.#columns = columns;
     this.#letters = columns.map((_, i) => columnLetters(i));
   }
@@ -251,6 +239,10 @@ class RowWriter {
       if (ms !== null) return this.#date(ref, ms, rowStyle)!;
     }
     if (col.type === 'severity') return this.#text(ref, value, severityKey(value) ?? 'text', rowStyle);
+    if (col.repeats === true && rowStyle === undefined) {
+      const shared = this.#shared.ref(value);
+      if (shared !== undefined) return `<c r="${ref}" t="s"${this.#styles.plain.text}>${shared}</c>`;
+    }
     return this.#text(ref, value, col.wrap === true ? 'wrap' : 'text', rowStyle);
   }
 
@@ -268,101 +260,147 @@ class RowWriter {
 }
 
 /**
- * Writes the sheets, in order, as one workbook to `out` and resolves once `out` has finished.
- * A sheet over the row limit continues on "<name> (2)", "(3)", … each with the same header.
+ * The packager worker (xlsx_package.ts) seen from here; it writes the file itself.
+ * Under jest the sources are TypeScript, which Node 20 cannot start as a worker: the built file
+ * (npm test builds first) stands in for it.
  */
-export async function writeXlsx(out: Writable, sheets: ReadonlyArray<SheetSpec>, options: XlsxOptions = {}): Promise<XlsxPart[]> {
+class PackagerClient {
+  readonly #worker: Worker;
+  #failure: Error | undefined;
+  #unacked = 0;
+  /** Who waits for the worker's next "opened", "ack" or "committed", or for a failure. */
+  #waiters: Array<{ op: FromPackager['op']; resolve: (m: FromPackager) => void; reject: (e: Error) => void }> = [];
+
+  constructor() {
+    const here = import.meta.url;
+    const url = here.endsWith('.ts') ? here.replace('/src/report/xlsx.ts', '/dist/report/xlsx_package.js') : here.replace(/xlsx\.js$/, 'xlsx_package.js');
+    this.#worker = new Worker(new URL(url));
+    this.#worker.on('message', (m: FromPackager) => this.#receive(m));
+    this.#worker.on('error', (e) => this.#fail(e));
+    this.#worker.on('exit', (code) => this.#fail(new Error(`the workbook packager stopped (exit code ${code})`)));
+  }
+
+  async open(path: string, now: Date, styles: Styles): Promise<void> {
+    const opened = this.#next('opened');
+    this.#send({ op: 'open', path, now: now.getTime(), styles: styles.models() });
+    const m = await opened;
+    if (m.op === 'opened') styles.ids(m.styleIds);
+  }
+
+  sheet(m: Omit<Extract<ToPackager, { op: 'sheet' }>, 'op'>): void {
+    this.#send({ op: 'sheet', ...m });
+  }
+
+  /** Sends rendered rows; waits while the packager holds as many as it may. */
+  async rows(xml: string): Promise<void> {
+    while (this.#unacked >= MAX_UNACKED_CHUNKS) await this.#next('ack');
+    this.#unacked += 1;
+    // As bytes, handed over without a copy: cloning the string costs the renderer more.
+    const bytes = Buffer.from(xml);
+    if (this.#failure !== undefined) throw this.#failure;
+    this.#worker.postMessage({ op: 'rows', xml: bytes } satisfies ToPackager, [bytes.buffer]);
+  }
+
+  endSheet(): void {
+    this.#send({ op: 'endSheet' });
+  }
+
+  /** Finishes the package; resolves once the file is written and closed. */
+  async commit(shared: string[]): Promise<void> {
+    const committed = this.#next('committed');
+    this.#send({ op: 'commit', shared });
+    await committed;
+  }
+
+  async close(): Promise<void> {
+    this.#worker.removeAllListeners('exit');
+    await this.#worker.terminate();
+  }
+
+  #send(m: ToPackager): void {
+    if (this.#failure !== undefined) throw this.#failure;
+    this.#worker.postMessage(m);
+  }
+
+  #next(op: FromPackager['op']): Promise<FromPackager> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    return new Promise((resolve, reject) => this.#waiters.push({ op, resolve, reject }));
+  }
+
+  #receive(m: FromPackager): void {
+    if (m.op === 'failed') {
+      this.#fail(Object.assign(new Error(m.message), m.code === undefined ? {} : { code: m.code }));
+      return;
+    }
+    if (m.op === 'ack') this.#unacked -= 1;
+    const i = this.#waiters.findIndex((w) => w.op === m.op);
+    if (i >= 0) this.#waiters.splice(i, 1)[0]!.resolve(m);
+  }
+
+  #fail(e: Error): void {
+    this.#failure ??= e;
+    for (const w of this.#waiters.splice(0)) w.reject(this.#failure);
+  }
+}
+
+/**
+ * Writes the sheets, in order, as one workbook into the file at `path` (created with mode 0600,
+ * or truncated) and resolves once the file is closed. A sheet over the row limit continues on
+ * "<name> (2)", "(3)", … each with the same header.
+ */
+export async function writeXlsx(path: string, sheets: ReadonlyArray<SheetSpec>, options: XlsxOptions = {}): Promise<XlsxPart[]> {
   const rowLimit = options.rowLimit ?? EXCEL_MAX_ROWS;
   if (!Number.isInteger(rowLimit) || rowLimit < 2 || rowLimit > EXCEL_MAX_ROWS) {
     throw new AuditError('ERR_REPORT', `Row limit ${rowLimit} is not between 2 and ${EXCEL_MAX_ROWS}; leave it at its default.`);
   }
-  let failure: Error | undefined;
-  const fail = (e: Error): void => {
-    failure ??= e;
-  };
-  out.on('error', fail);
-  const book = openBook(out);
-  book.zip?.on('error', fail);
-  const now = options.now ?? new Date();
-  book.creator = 'oie-audit';
-  book.created = now;
-  book.modified = now;
-  const styles = new Styles(book.styles);
-  const parts: XlsxPart[] = [];
+  const packager = new PackagerClient();
+  try {
+    const styles = new Styles();
+    await packager.open(path, options.now ?? new Date(), styles);
+    const shared = new SharedCells();
+    const parts: XlsxPart[] = [];
+    for (const spec of sheets) {
+      const columns = spec.columns as ReadonlyArray<ColumnSpec<unknown>>;
+      const writer = new RowWriter(styles, shared, columns);
+      let rowNumber = 0;
+      let chunk = '';
+      let started = performance.now();
+      const open = (): void => {
+        const name = partName(spec.name, parts.filter((p) => p.sheet === spec.name).length + 1);
+        packager.sheet({
+          name, headers: columns.map((c) => safeText(c.header)), widths: columns.map((c) => c.width), headerStyle: styles.header,
+          lastColumn: columnLetters(columns.length - 1),
+        });
+        rowNumber = 1;
+        parts.push({ sheet: spec.name, name, rows: 0 });
+      };
+      const close = async (): Promise<void> => {
+        if (chunk !== '') await packager.rows(chunk);
+        chunk = '';
+        packager.endSheet();
+        options.onSheet?.(parts[parts.length - 1]!, performance.now() - started);
+        started = performance.now();
+      };
 
-  const check = (): void => {
-    if (failure !== undefined) throw failure;
-  };
-
-  for (const spec of sheets) {
-    const columns = spec.columns as ReadonlyArray<ColumnSpec<unknown>>;
-    const writer = new RowWriter(styles, columns);
-    const lastColumn = columnLetters(columns.length - 1);
-    let part = 0;
-    let sheet: SheetWriter | undefined;
-    let rowNumber = 0;
-    let chunk = '';
-
-    const flush = async (): Promise<void> => {
-      if (chunk !== '' && sheet !== undefined) sheet.stream.write(chunk);
-      chunk = '';
-      // Let the zip stream and compressor run, and wait for them if they fall behind.
-      await nextTurn();
-      while (sheet !== undefined && pendingBytes(sheet.stream) > HIGH_WATER_BYTES) {
-        check();
-        await pause(1);
+      open();
+      for (const row of spec.rows()) {
+        if (rowNumber >= rowLimit) {
+          await close();
+          open();
+        }
+        rowNumber += 1;
+        parts[parts.length - 1]!.rows += 1;
+        chunk += writer.row(rowNumber, row, spec.rowStyle?.(row));
+        if (chunk.length >= CHUNK_CHARS) {
+          await packager.rows(chunk);
+          chunk = '';
+        }
       }
-      check();
-    };
-    const open = (): void => {
-      part += 1;
-      const name = partName(spec.name, part);
-      sheet = book.addWorksheet(name, {
-        views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }],
-        autoFilter: `A1:${lastColumn}1`,
-        // Printed, every sheet is landscape and one page wide, its header repeated on each page.
-        pageSetup: { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '1:1' },
-      });
-      sheet.columns = columns.map((c) => ({ width: c.width }));
-      // The header goes through exceljs, which also writes the column widths before it.
-      const header = sheet.addRow(columns.map((c) => safeText(c.header)));
-      header.height = 30;
-      header.eachCell((cell) => {
-        cell.style = styles.header;
-      });
-      header.commit();
-      rowNumber = 1;
-      parts.push({ sheet: spec.name, name, rows: 0 });
-    };
-    let started = performance.now();
-    const close = async (): Promise<void> => {
-      await flush();
-      sheet?.commit();
-      sheet = undefined;
-      options.onSheet?.(parts[parts.length - 1]!, performance.now() - started);
-      started = performance.now();
-    };
-
-    open();
-    for (const row of spec.rows()) {
-      if (rowNumber >= rowLimit) {
-        await close();
-        open();
-      }
-      rowNumber += 1;
-      parts[parts.length - 1]!.rows += 1;
-      chunk += writer.row(rowNumber, row, spec.rowStyle?.(row));
-      if (chunk.length >= CHUNK_CHARS) await flush();
+      await close();
     }
-    await close();
+    await packager.commit(shared.table);
+    return parts;
+  } finally {
+    await packager.close();
   }
-  check();
-  await Promise.race([
-    book.commit(),
-    new Promise<never>((_, reject) => {
-      out.once('error', reject);
-      if (failure !== undefined) reject(failure);
-    }),
-  ]);
-  return parts;
 }
