@@ -18,8 +18,9 @@
  * plus `_<sheet>.csv` per sheet, and `.json`. Each is written to a hidden temporary file in the
  * output folder (mode 0600) and renamed into place only after every requested file is complete,
  * so a failure leaves no half-written report; temporary files are removed on failure.
- * All reads happen inside one read transaction, so a crawl writing meanwhile cannot make the
- * sheets disagree with each other or with the Summary's counts.
+ * All reads see one commit, so a crawl writing meanwhile cannot make the sheets disagree with
+ * each other or with the Summary's counts: one read transaction, and the workbook's render
+ * workers open theirs while writers are held off (holdWriters), before this one reads.
  * @module
  */
 import { randomBytes } from 'node:crypto';
@@ -27,9 +28,10 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { AuditError } from '../errors.js';
-import type { Db } from '../store/db.js';
+import { type Db, holdWriters } from '../store/db.js';
 import { computeCoverage, SnapshotReader } from '../store/snapshot_reader.js';
 import type { Coverage, SnapshotRow } from '../store/types.js';
 import { EXCEL_MAX_ROWS, parseTimestamp } from './cells.js';
@@ -57,6 +59,11 @@ export interface WriteReportOptions {
   now?: Date;
   /** Rows per sheet, header included; defaults to Excel's 1,048,576 (tests lower it). */
   rowLimit?: number;
+  /**
+   * Threads rendering the workbook beside this one; by default two on a machine with two cores
+   * or more, for reports big enough to pay for starting them. 0 renders on this thread.
+   */
+  renderWorkers?: number;
   /** Called as each sheet of each file is written (a progress line for long reports). */
   onSheet?: (event: SheetProgress) => void;
 }
@@ -74,6 +81,14 @@ export interface WriteReportResult {
 
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
+
+// Below this many rows a report is written before render workers would have started.
+const WORKER_ROWS = 20_000;
+
+function defaultRenderWorkers(sheets: ReadonlyArray<{ count(): number }>): number {
+  const rows = sheets.reduce((n, s) => n + s.count(), 0);
+  return rows >= WORKER_ROWS && availableParallelism() >= 2 ? 2 : 0;
+}
 
 /** Decides whether a snapshot is complete (see the module header for the exact rules). */
 export function assessCompleteness(snapshot: SnapshotRow, coverage: Coverage): Completeness {
@@ -168,6 +183,9 @@ export async function writeReport(db: Db, opts: WriteReportOptions): Promise<Wri
   }
 
   // One read transaction: every sheet and count sees the same data, even while a crawl writes.
+  // Render workers read through connections of their own: writers are held off until each has
+  // opened its transaction, so all of them read the same commit as this one.
+  const release = formats.includes('xlsx') && opts.renderWorkers !== 0 ? holdWriters(db) : undefined;
   const ownTransaction = !db.inTransaction;
   if (ownTransaction) db.exec('BEGIN');
   const pending: PendingFile[] = [];
@@ -189,7 +207,10 @@ export async function writeReport(db: Db, opts: WriteReportOptions): Promise<Wri
     await mkdir(opts.outDir, { recursive: true, mode: DIR_MODE });
     if (formats.includes('xlsx')) {
       const onSheet = (p: { name: string; rows: number }, ms: number): void => opts.onSheet?.({ format: 'xlsx', sheet: p.name, rows: p.rows, ms });
-      await writeFile(`${stem}.xlsx`, (temp) => writeXlsx(temp, sheets, { rowLimit, now, onSheet }), pending);
+      const workers = release === undefined ? 0 : (opts.renderWorkers ?? defaultRenderWorkers(sheets));
+      const source = workers > 0 ? { dbPath: db.name, context: ctx, workers, onPinned: release! } : undefined;
+      if (source === undefined) release?.();
+      await writeFile(`${stem}.xlsx`, (temp) => writeXlsx(temp, sheets, { rowLimit, now, onSheet }, source), pending);
     }
     if (formats.includes('csv')) {
       for (const sheet of sheets) {
@@ -211,6 +232,7 @@ export async function writeReport(db: Db, opts: WriteReportOptions): Promise<Wri
     await Promise.all(pending.map((f) => unlink(f.temp).catch(() => undefined)));
     throw reportError(e, opts.outDir);
   } finally {
+    release?.();
     if (ownTransaction && db.inTransaction) {
       try {
         db.exec('COMMIT');

@@ -1,27 +1,29 @@
 /**
  * The workbook's packaging, run in a worker thread: exceljs's streaming WorkbookWriter builds the
- * package (workbook, styles, shared strings, sheet views, autofilter, header rows) and zips the
- * sheet XML that the main thread renders (xlsx.ts). Compressing and checksumming gigabytes of XML
- * is about a third of a big report's work; here it runs beside the rendering instead of after it.
+ * package (workbook, styles, shared strings, sheet views, autofilter, header rows) and compresses
+ * the rendered part files (xlsx_render.ts) into it as they are complete, in whatever order they
+ * come: the zip holds the worksheets in the order they were finished, and the workbook lists them
+ * in the plan's order. Compressing and checksumming gigabytes of XML runs here, beside the
+ * rendering.
  *
- * The worker writes the file itself. Messages are handled one at a time, in order; rows are
- * acknowledged once exceljs's buffers are below a high-water mark, which keeps memory flat.
+ * Messages are handled one at a time, in order; a part is read in chunks that wait for the
+ * compressor whenever exceljs holds more than a high-water mark, which keeps memory flat.
  * @module
  */
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import ExcelJS from 'exceljs';
+import type { PartPlan } from './xlsx_render.js';
 
 export type ToPackager =
-  | { op: 'open'; path: string; now: number; styles: Array<{ model: Partial<ExcelJS.Style>; date: boolean }> }
-  | { op: 'sheet'; name: string; headers: string[]; widths: number[]; headerStyle: Partial<ExcelJS.Style>; lastColumn: string }
-  | { op: 'rows'; xml: Uint8Array }
-  | { op: 'endSheet' }
-  | { op: 'commit'; shared: string[] };
+  | { op: 'open'; path: string; now: number; styles: Array<{ model: Partial<ExcelJS.Style>; date: boolean }>; parts: PartPlan[]; headerStyle: Partial<ExcelJS.Style> }
+  | { op: 'pack'; part: number; file: string }
+  | { op: 'commit'; shared: Array<{ first: number; step: number; strings: string[] }> };
 
 export type FromPackager =
   | { op: 'opened'; styleIds: number[] }
-  | { op: 'ack' }
+  | { op: 'packed'; part: number }
   | { op: 'committed' }
   | { op: 'failed'; message: string; code?: string };
 
@@ -43,14 +45,22 @@ interface BookWriter {
   created: Date;
   modified: Date;
   readonly styles: { addStyleModel(model: Partial<ExcelJS.Style>, cellType?: ExcelJS.ValueType): number };
-  readonly sharedStrings: { add(text: string): number; readonly count: number };
+  /** Its `values` is the table itself, written at commit. */
+  readonly sharedStrings: { readonly values: string[] };
   readonly zip?: { on(event: 'error', fn: (e: Error) => void): unknown };
   addWorksheet(name: string, options: Partial<ExcelJS.AddWorksheetOptions> & { autoFilter?: string }): SheetWriter;
+  /**
+   * The worksheets in the order workbook.xml lists them. A worksheet's zip entry only streams
+   * once those added before it are complete, so each is added when its part is ready, and the
+   * list is put in the plan's order before the commit.
+   */
+  _worksheets: unknown[];
   commit(): Promise<void>;
 }
 
-// Sheet XML buffered in exceljs's stream and the zip entry above which rows wait for the compressor.
+// Sheet XML buffered in exceljs's stream and the zip entry above which reading waits.
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
+const READ_CHUNK_BYTES = 1024 * 1024;
 
 /** Bytes written to the sheet but not yet taken by the compressor. */
 function pendingBytes(stream: SheetStream): number {
@@ -64,7 +74,9 @@ const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 class Packager {
   #book: BookWriter | undefined;
-  #sheet: SheetWriter | undefined;
+  #parts: PartPlan[] = [];
+  #sheets: SheetWriter[] = [];
+  #headerStyle: Partial<ExcelJS.Style> = {};
   #failure: Error | undefined;
 
   constructor(private readonly post: (m: FromPackager) => void) {}
@@ -93,48 +105,26 @@ class Packager {
         book.created = now;
         book.modified = now;
         const styleIds = m.styles.map((s) => book.styles.addStyleModel(s.model, s.date ? ExcelJS.ValueType.Date : ExcelJS.ValueType.String));
+        this.#headerStyle = m.headerStyle;
+        this.#parts = m.parts;
         this.post({ op: 'opened', styleIds });
         return;
       }
-      case 'sheet': {
-        const sheet = this.#book!.addWorksheet(m.name, {
-          views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }],
-          autoFilter: `A1:${m.lastColumn}1`,
-          // Printed, every sheet is landscape and one page wide, its header repeated on each page.
-          pageSetup: { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '1:1' },
-        });
-        sheet.columns = m.widths.map((width) => ({ width }));
-        // The header goes through exceljs, which also writes the column widths before it.
-        const header = sheet.addRow(m.headers);
-        header.height = 30;
-        header.eachCell((cell) => {
-          cell.style = m.headerStyle;
-        });
-        header.commit();
-        this.#sheet = sheet;
+      case 'pack': {
+        await this.#pack(m.part, m.file);
+        this.post({ op: 'packed', part: m.part });
         return;
       }
-      case 'rows': {
-        const sheet = this.#sheet!;
-        sheet.stream.write(Buffer.from(m.xml.buffer, m.xml.byteOffset, m.xml.byteLength));
-        // Let the zip stream and compressor run, and wait for them if they fall behind.
-        await new Promise((resolve) => setImmediate(resolve));
-        while (pendingBytes(sheet.stream) > HIGH_WATER_BYTES) {
-          this.#check();
-          await pause(1);
-        }
-        this.post({ op: 'ack' });
-        return;
-      }
-      case 'endSheet':
-        this.#sheet!.commit();
-        this.#sheet = undefined;
-        return;
       case 'commit': {
         const book = this.#book!;
-        // The main thread numbered these strings in this order, from an empty table.
-        if (book.sharedStrings.count !== 0) throw new Error('exceljs wrote shared strings of its own');
-        for (const s of m.shared) book.sharedStrings.add(s);
+        // The renderers numbered their strings in interleaved slots of an empty table (set
+        // directly: exceljs's add() would merge equal strings from two renderers).
+        const table = book.sharedStrings.values;
+        if (table.length !== 0) throw new Error('exceljs wrote shared strings of its own');
+        for (const t of m.shared) t.strings.forEach((s, i) => (table[t.first + t.step * i] = s));
+        for (let i = 0; i < table.length; i++) table[i] ??= '';
+        if (this.#parts.some((_, k) => this.#sheets[k] === undefined)) throw new Error('a worksheet of the plan was never rendered');
+        book._worksheets = [...this.#sheets];
         await book.commit();
         this.#check();
         this.post({ op: 'committed' });
@@ -142,15 +132,45 @@ class Packager {
     }
   }
 
+  async #pack(part: number, file: string): Promise<void> {
+    const plan = this.#parts[part]!;
+    const sheet = this.#book!.addWorksheet(plan.name, {
+      views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }],
+      autoFilter: `A1:${plan.lastColumn}1`,
+      // Printed, every sheet is landscape and one page wide, its header repeated on each page.
+      pageSetup: { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '1:1' },
+    });
+    this.#sheets[part] = sheet;
+    sheet.columns = plan.widths.map((width) => ({ width }));
+    // The header goes through exceljs, which also writes the column widths before it.
+    const header = sheet.addRow(plan.headers);
+    header.height = 30;
+    header.eachCell((cell) => {
+      cell.style = this.#headerStyle;
+    });
+    header.commit();
+    for await (const chunk of createReadStream(file, { highWaterMark: READ_CHUNK_BYTES })) {
+      sheet.stream.write(chunk as Buffer);
+      // Let the zip stream and compressor run, and wait for them if they fall behind.
+      await new Promise((resolve) => setImmediate(resolve));
+      while (pendingBytes(sheet.stream) > HIGH_WATER_BYTES) {
+        this.#check();
+        await pause(1);
+      }
+    }
+    sheet.commit();
+    await unlink(file);
+  }
+
   #open(path: string): BookWriter {
     const out = createWriteStream(path, { mode: 0o600 });
     const book = new ExcelJS.stream.xlsx.WorkbookWriter({
       stream: out,
       useStyles: true,
-      useSharedStrings: false, // the shared strings are the main thread's, added at commit
+      useSharedStrings: false, // the shared strings are the renderers', added at commit
       zip: { zlib: { level: 1 } }, // sheet XML compresses ~10:1 even at the fastest level
     }) as unknown as BookWriter;
-    if (typeof book.styles?.addStyleModel !== 'function' || typeof book.sharedStrings?.add !== 'function') {
+    if (typeof book.styles?.addStyleModel !== 'function' || !Array.isArray(book.sharedStrings?.values) || !Array.isArray(book._worksheets)) {
       throw new Error('The installed exceljs is not the 4.4 release oie-audit was built with; reinstall oie-audit (npm ci) to restore it.');
     }
     const fail = (e: Error): void => {

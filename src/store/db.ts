@@ -100,3 +100,32 @@ function toAuditError(err: unknown, path: string): unknown {
 function isMemory(path: string): boolean {
   return path === ':memory:' || path === '';
 }
+
+/**
+ * Holds other writers off the database file (a write lock that writes nothing) until the
+ * returned release is called, so that connections which open their read transactions meanwhile
+ * all see the same commit. Undefined when that is not possible (an in-memory database, or a file
+ * this process may not write): callers then read through one connection.
+ */
+export function holdWriters(db: Db): (() => void) | undefined {
+  if (isMemory(db.name) || db.memory || db.inTransaction) return undefined;
+  let lock: Db | undefined;
+  try {
+    lock = new Database(db.name, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    lock.exec('BEGIN IMMEDIATE');
+  } catch {
+    lock?.close();
+    return undefined;
+  }
+  const held = lock;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    try {
+      held.exec('ROLLBACK');
+    } finally {
+      held.close();
+    }
+  };
+}
