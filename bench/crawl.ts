@@ -131,8 +131,18 @@ async function baselineChild(url: string, token: string): Promise<void> {
   process.stdout.write(JSON.stringify({ users, factorRows, errors }));
 }
 
+/** Seconds of CPU steal (time a hypervisor ran something else) so far, all CPUs; 0 where unknown. */
+function stealSeconds(): number {
+  try {
+    return Number(readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/)[8] ?? 0) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 async function measure(a: Args, which: 'oie-audit' | 'baseline') {
   const sim = await startSim(a);
+  const steal0 = stealSeconds();
   const work = mkdtempSync(join(tmpdir(), 'oie-bench-'));
   try {
     const env = { PATH: process.env.PATH, HOME: work, OKTA_CLIENT_ORGURL: sim.url, OKTA_CLIENT_TOKEN: sim.token };
@@ -143,7 +153,10 @@ async function measure(a: Args, which: 'oie-audit' | 'baseline') {
     const sum = summarize(s);
     sum.overShare = Object.values(s.buckets).flatMap((b) => b.windows.filter((w) => w.requests > Math.floor(a.maxShare * b.limit))).length;
     const floor = floorMs(s, a.maxShare, a.windowMs);
-    return { ...sum, ms: run.ms, rssMb: run.rssMb, code: run.code, floorMs: floor, ratio: run.ms / Math.max(1, floor), child: run.stdout, busiest: busiest(s, a.maxShare, a.windowMs) };
+    return {
+      ...sum, ms: run.ms, rssMb: run.rssMb, code: run.code, floorMs: floor, ratio: run.ms / Math.max(1, floor), child: run.stdout,
+      busiest: busiest(s, a.maxShare, a.windowMs), stealS: stealSeconds() - steal0,
+    };
   } finally {
     await sim.stop();
     rmSync(work, { recursive: true, force: true });
@@ -173,6 +186,8 @@ async function main(): Promise<void> {
   row('  idle between windows (s)', (m) => (m.busiest.idleMs / 1000).toFixed(1));
   row('peak RSS (MB)', (m) => m.rssMb.toFixed(0));
   row('exit code', (m) => String(m.code));
+  // Crawler and simulator share this machine's CPUs: time a hypervisor takes from them slows both.
+  row('CPU steal during run (s)', (m) => m.stealS.toFixed(1));
   if (base) console.log(`baseline child: ${base.child}`);
 }
 
