@@ -151,7 +151,11 @@ function renderInWorkers(source: RenderSource, sheets: ReadonlyArray<SheetSpec>,
         } else if (m.op === 'ready') {
           worker.postMessage(todo.shift() ?? ({ op: 'finish' } satisfies ToRenderer));
         } else if (m.op === 'part') {
-          onPart(m);
+          try {
+            onPart(m);
+          } catch (e) {
+            fail(e as Error); // the packager failed: stop rendering
+          }
         } else if (m.op === 'done') {
           finished = true;
           done.push(m.shared);

@@ -124,6 +124,8 @@ export function holdWriters(db: Db): (() => void) | undefined {
     released = true;
     try {
       held.exec('ROLLBACK');
+    } catch {
+      /* closing the connection releases the lock all the same */
     } finally {
       held.close();
     }
