@@ -38,7 +38,7 @@ import { EXCEL_MAX_ROWS, parseTimestamp } from './cells.js';
 import { writeCsv } from './csv.js';
 import { writeJson } from './json.js';
 import { buildSheets, type Completeness, isFeatureOff, type ReportContext, type RuleMetaLike } from './sheets.js';
-import { writeXlsx } from './xlsx.js';
+import { RenderWorkers, writeXlsx } from './xlsx.js';
 
 export type { Completeness, RuleMetaLike } from './sheets.js';
 
@@ -82,12 +82,14 @@ export interface WriteReportResult {
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
 
-// Below this many rows a report is written before render workers would have started.
+// Below this many users and factors a report is written before render workers would have started.
 const WORKER_ROWS = 20_000;
 
-function defaultRenderWorkers(sheets: ReadonlyArray<{ count(): number }>): number {
-  const rows = sheets.reduce((n, s) => n + s.count(), 0);
-  return rows >= WORKER_ROWS && availableParallelism() >= 2 ? 2 : 0;
+function defaultRenderWorkers(db: Db, snapshotId: number): number {
+  if (availableParallelism() < 2) return 0;
+  const rows = db.prepare(`SELECT (SELECT count(*) FROM users WHERE snapshot_id = ?) + (SELECT count(*) FROM factors WHERE snapshot_id = ?)`)
+    .pluck().get(snapshotId, snapshotId) as number;
+  return rows >= WORKER_ROWS ? 2 : 0;
 }
 
 /** Decides whether a snapshot is complete (see the module header for the exact rules). */
@@ -183,14 +185,23 @@ export async function writeReport(db: Db, opts: WriteReportOptions): Promise<Wri
   }
 
   // One read transaction: every sheet and count sees the same data, even while a crawl writes.
-  // Render workers read through connections of their own: writers are held off until each has
-  // opened its transaction, so all of them read the same commit as this one.
+  // Render workers read through connections of their own, opened while writers are held off
+  // (briefly: just until each has started its transaction), so they read this one's commit.
   const release = formats.includes('xlsx') && opts.renderWorkers !== 0 ? holdWriters(db) : undefined;
   const ownTransaction = !db.inTransaction;
   if (ownTransaction) db.exec('BEGIN');
   const pending: PendingFile[] = [];
+  let renderers: RenderWorkers | undefined;
   try {
     const snapshot = new SnapshotReader(db).getSnapshot(opts.snapshot);
+    if (release !== undefined) {
+      const count = opts.renderWorkers ?? defaultRenderWorkers(db, snapshot.id);
+      if (count > 0) {
+        renderers = new RenderWorkers(db.name, count);
+        await renderers.pinned;
+      }
+      release();
+    }
     const coverage = computeCoverage(db, snapshot.id);
     const completeness = assessCompleteness(snapshot, coverage);
     if (!completeness.complete && !opts.allowPartial) {
@@ -207,9 +218,7 @@ export async function writeReport(db: Db, opts: WriteReportOptions): Promise<Wri
     await mkdir(opts.outDir, { recursive: true, mode: DIR_MODE });
     if (formats.includes('xlsx')) {
       const onSheet = (p: { name: string; rows: number }, ms: number): void => opts.onSheet?.({ format: 'xlsx', sheet: p.name, rows: p.rows, ms });
-      const workers = release === undefined ? 0 : (opts.renderWorkers ?? defaultRenderWorkers(sheets));
-      const source = workers > 0 ? { dbPath: db.name, context: ctx, workers, onPinned: release! } : undefined;
-      if (source === undefined) release?.();
+      const source = renderers === undefined ? undefined : { workers: renderers, context: ctx };
       await writeFile(`${stem}.xlsx`, (temp) => writeXlsx(temp, sheets, { rowLimit, now, onSheet }, source), pending);
     }
     if (formats.includes('csv')) {
@@ -233,6 +242,7 @@ export async function writeReport(db: Db, opts: WriteReportOptions): Promise<Wri
     throw reportError(e, opts.outDir);
   } finally {
     release?.();
+    await renderers?.close();
     if (ownTransaction && db.inTransaction) {
       try {
         db.exec('COMMIT');

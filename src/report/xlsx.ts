@@ -31,13 +31,10 @@ export interface XlsxPart {
   rows: number;
 }
 
-/** Where render workers read the report from: the database file and the report's context. */
+/** Render workers that have opened their read transactions, and the report's context. */
 export interface RenderSource {
-  dbPath: string;
+  workers: RenderWorkers;
   context: ReportContext;
-  workers: number;
-  /** Called once every worker has opened its read transaction. */
-  onPinned(): void;
 }
 
 /**
@@ -67,9 +64,9 @@ class PackagerClient {
 
   /** Opens the workbook with every worksheet of the plan; the style ids come back. */
   async open(m: Omit<Extract<ToPackager, { op: 'open' }>, 'op'>): Promise<number[]> {
-    const opened = this.#next('opened');
+    // Sent first: if that throws, no rejected wait is left behind. Answers come later anyway.
     this.#send({ op: 'open', ...m });
-    const r = await opened;
+    const r = await this.#next('opened');
     return r.op === 'opened' ? r.styleIds : [];
   }
 
@@ -80,14 +77,18 @@ class PackagerClient {
 
   /** Resolves once every queued part is in and the file is written and closed. */
   async commit(shared: Extract<ToPackager, { op: 'commit' }>['shared']): Promise<void> {
-    const committed = this.#next('committed');
     this.#send({ op: 'commit', shared });
-    await committed;
+    await this.#next('committed');
   }
 
+  /** Told when the packager fails, e.g. to stop rendering at once. */
+  onFailure: ((e: Error) => void) | undefined;
+
   fail(e: Error): void {
-    this.#failure ??= e;
-    for (const w of this.#waiters.splice(0)) w.reject(this.#failure);
+    if (this.#failure !== undefined) return;
+    this.#failure = e;
+    for (const w of this.#waiters.splice(0)) w.reject(e);
+    this.onFailure?.(e);
   }
 
   async close(): Promise<void> {
@@ -120,56 +121,98 @@ function queue(sheets: ReadonlyArray<SheetSpec>, plan: readonly PartPlan[]): Arr
     .map(({ cost: _, ...m }) => m);
 }
 
-/** Runs the render workers; resolves with their shared-string slots once all are done. */
-function renderInWorkers(source: RenderSource, sheets: ReadonlyArray<SheetSpec>, plan: PartPlan[], styleIds: number[], filePrefix: string,
-  onPart: (p: RenderedPart) => void): Promise<Array<{ first: number; step: number; strings: string[] }>> {
-  const { db: _db, now, ...context } = source.context;
-  // Each worker takes the next sheet as it is free: the biggest first, the small ones fill in.
-  const todo = queue(sheets, plan);
-  const count = Math.max(1, Math.min(source.workers, todo.length));
-  const workers: Worker[] = [];
-  let pinned = 0;
-  return new Promise<Array<{ first: number; step: number; strings: string[] }>>((resolve, reject) => {
-    const done: Array<{ first: number; step: number; strings: string[] }> = [];
-    let failed = false;
-    const fail = (e: Error): void => {
-      if (failed) return;
-      failed = true;
-      for (const w of workers) void w.terminate();
-      reject(e);
-    };
-    for (let k = 0; k < count; k++) {
-      const job: RenderJob = {
-        dbPath: source.dbPath, context: { ...context, now: now.getTime() }, plan, styleIds, slot: { first: k, step: count }, filePrefix,
-      };
-      const worker = new Worker(workerUrl('xlsx_render_worker'), { workerData: job });
-      workers.push(worker);
-      let finished = false;
-      worker.on('message', (m: FromRenderer) => {
-        if (m.op === 'pinned') {
-          if (++pinned === count) source.onPinned();
-        } else if (m.op === 'ready') {
-          worker.postMessage(todo.shift() ?? ({ op: 'finish' } satisfies ToRenderer));
-        } else if (m.op === 'part') {
-          try {
-            onPart(m);
-          } catch (e) {
-            fail(e as Error); // the packager failed: stop rendering
+type SharedSlots = Array<{ first: number; step: number; strings: string[] }>;
+
+/**
+ * Render workers, started before the report reads anything: each opens its read transaction at
+ * once, so the caller can hold writers off (holdWriters) for just that long. {@link render} then
+ * hands them the sheets, the costliest first, each to whichever worker is free.
+ */
+export class RenderWorkers {
+  readonly #workers: Worker[] = [];
+  /** Resolves once every worker has opened its read transaction. */
+  readonly pinned: Promise<void>;
+  #failure: Error | undefined;
+  #onFailure: Array<(e: Error) => void> = [];
+  #handlers: Array<((m: FromRenderer) => void) | undefined> = [];
+  #finished = new Set<number>();
+
+  constructor(dbPath: string, count: number) {
+    let pinned = 0;
+    this.pinned = new Promise<void>((resolve, reject) => {
+      this.#onFailure.push(reject);
+      for (let k = 0; k < count; k++) {
+        const worker = new Worker(workerUrl('xlsx_render_worker'), { workerData: { dbPath } });
+        this.#workers.push(worker);
+        worker.on('message', (m: FromRenderer) => {
+          if (this.#failure !== undefined) return;
+          if (m.op === 'failed') this.#fail(failure(m));
+          else if (m.op === 'pinned') {
+            if (++pinned === count) resolve();
+          } else this.#handlers[k]?.(m);
+        });
+        worker.on('error', (e) => this.#fail(e));
+        worker.on('exit', (code) => {
+          if (!this.#finished.has(k)) this.#fail(new Error(`a render worker stopped (exit code ${code})`));
+        });
+      }
+    });
+    this.pinned.catch(() => undefined); // also reported by render() or by the caller's await
+  }
+
+  get count(): number {
+    return this.#workers.length;
+  }
+
+  /** Renders every sheet; resolves with each worker's shared strings once all are done. */
+  render(source: RenderSource, sheets: ReadonlyArray<SheetSpec>, plan: PartPlan[], styleIds: number[], filePrefix: string,
+    onPart: (p: RenderedPart) => void): Promise<SharedSlots> {
+    const { db: _db, now, ...context } = source.context;
+    const todo = queue(sheets, plan);
+    const count = this.#workers.length;
+    return new Promise<SharedSlots>((resolve, reject) => {
+      if (this.#failure !== undefined) return reject(this.#failure);
+      this.#onFailure.push(reject);
+      const done: SharedSlots = [];
+      this.#workers.forEach((worker, k) => {
+        this.#handlers[k] = (m) => {
+          if (m.op === 'ready') {
+            worker.postMessage(todo.shift() ?? ({ op: 'finish' } satisfies ToRenderer));
+          } else if (m.op === 'part') {
+            try {
+              onPart(m);
+            } catch (e) {
+              this.#fail(e as Error); // the packager failed: stop rendering
+            }
+          } else if (m.op === 'done') {
+            this.#finished.add(k);
+            done.push(m.shared);
+            if (done.length === count) resolve(done);
           }
-        } else if (m.op === 'done') {
-          finished = true;
-          done.push(m.shared);
-          if (done.length === count) resolve(done);
-        } else {
-          fail(failure(m));
-        }
+        };
+        const job: RenderJob = { context: { ...context, now: now.getTime() }, plan, styleIds, slot: { first: k, step: count }, filePrefix };
+        worker.postMessage({ op: 'job', job } satisfies ToRenderer);
       });
-      worker.on('error', fail);
-      worker.on('exit', (code) => {
-        if (!finished) fail(new Error(`a render worker stopped (exit code ${code})`));
-      });
-    }
-  }).finally(() => Promise.all(workers.map((w) => w.terminate())));
+    });
+  }
+
+  /** Stops the rendering: workers are terminated and whoever waits is told why. */
+  stop(e: Error): void {
+    this.#fail(e);
+  }
+
+  async close(): Promise<void> {
+    for (let k = 0; k < this.#workers.length; k++) this.#finished.add(k);
+    await Promise.all(this.#workers.map((w) => w.terminate()));
+  }
+
+  #fail(e: Error): void {
+    if (this.#failure !== undefined) return;
+    this.#failure = e;
+    for (let k = 0; k < this.#workers.length; k++) this.#finished.add(k);
+    for (const w of this.#workers) void w.terminate();
+    for (const f of this.#onFailure.splice(0)) f(e);
+  }
 }
 
 /**
@@ -199,7 +242,8 @@ export async function writeXlsx(path: string, sheets: ReadonlyArray<SheetSpec>, 
     styles.ids(styleIds);
     let shared: Array<{ first: number; step: number; strings: string[] }>;
     if (source !== undefined) {
-      shared = await renderInWorkers(source, sheets, plan, styleIds, filePrefix, packed);
+      packager.onFailure = (e) => source.workers.stop(e);
+      shared = await source.workers.render(source, sheets, plan, styleIds, filePrefix, packed);
     } else {
       const cells = new SharedCells();
       let first = 0;
@@ -214,6 +258,7 @@ export async function writeXlsx(path: string, sheets: ReadonlyArray<SheetSpec>, 
     return plan.map((p) => parts.find((x) => x.name === p.name)!);
   } catch (e) {
     packager.fail(e as Error);
+    await source?.workers.close(); // before the part files go: none is still being written
     await Promise.all(plan.map((_, k) => unlink(`${filePrefix}${k}.xml`).catch(() => undefined)));
     throw e;
   } finally {

@@ -1,8 +1,8 @@
 /**
  * A render worker: renders the report's sheets (xlsx_render.ts) that the main thread hands it,
- * one at a time as it is free, from its own read-only connection, inside one read transaction
- * that it opens while the main thread holds writers off, so it reads exactly what the main
- * thread and the other renderers read.
+ * one at a time as it is free, from its own read-only connection. It opens its read transaction
+ * as soon as it starts, while the main thread holds writers off, so it reads exactly what the
+ * main thread and the other renderers read; the job follows once the lock is released.
  * @module
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
@@ -10,9 +10,8 @@ import Database from 'better-sqlite3';
 import { buildSheets, type ReportContext } from './sheets.js';
 import { type PartPlan, renderSheet, SharedCells, Styles } from './xlsx_render.js';
 
-/** What the main thread gives a render worker. */
+/** What the main thread gives a render worker, after it has pinned its read transaction. */
 export interface RenderJob {
-  dbPath: string;
   context: Omit<ReportContext, 'db' | 'now'> & { now: number };
   plan: PartPlan[];
   styleIds: number[];
@@ -21,8 +20,8 @@ export interface RenderJob {
   filePrefix: string;
 }
 
-/** The next sheet to render (an index into buildSheets()'s list, and its first part), or none. */
-export type ToRenderer = { op: 'render'; index: number; firstPart: number } | { op: 'finish' };
+/** The job, then the next sheet to render (an index into buildSheets()'s list, and its first part), or none. */
+export type ToRenderer = { op: 'job'; job: RenderJob } | { op: 'render'; index: number; firstPart: number } | { op: 'finish' };
 
 export type FromRenderer =
   | { op: 'pinned' }
@@ -31,21 +30,26 @@ export type FromRenderer =
   | { op: 'done'; shared: { first: number; step: number; strings: string[] } }
   | { op: 'failed'; message: string; code?: string };
 
-async function render(job: RenderJob, port: MessagePort, post: (m: FromRenderer) => void): Promise<void> {
-  const db = new Database(job.dbPath, { readonly: true, fileMustExist: true });
+async function render(dbPath: string, port: MessagePort, post: (m: FromRenderer) => void): Promise<void> {
+  const next = (): Promise<ToRenderer> => new Promise((resolve) => port.once('message', resolve));
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
   try {
     db.exec('BEGIN');
     db.prepare('SELECT count(*) FROM snapshots').get(); // the read transaction starts here
+    const first = next();
     post({ op: 'pinned' });
+    const m0 = await first;
+    if (m0.op !== 'job') return;
+    const job = m0.job;
     const sheets = buildSheets({ ...job.context, db, now: new Date(job.context.now) });
     const styles = new Styles();
     styles.ids(job.styleIds);
     const shared = new SharedCells(job.slot.first, job.slot.step);
     for (;;) {
-      const next = new Promise<ToRenderer>((resolve) => port.once('message', resolve));
+      const coming = next();
       post({ op: 'ready' });
-      const m = await next;
-      if (m.op === 'finish') break;
+      const m = await coming;
+      if (m.op !== 'render') break;
       await renderSheet(sheets[m.index]!, m.firstPart, job.plan, { styles, shared, file: (k) => `${job.filePrefix}${k}.xml` }, async (p) => {
         post({ op: 'part', ...p });
       });
@@ -59,7 +63,7 @@ async function render(job: RenderJob, port: MessagePort, post: (m: FromRenderer)
 if (parentPort !== null) {
   const port = parentPort;
   const post = (m: FromRenderer): void => port.postMessage(m);
-  render(workerData as RenderJob, port, post).catch((e: unknown) => {
+  render((workerData as { dbPath: string }).dbPath, port, post).catch((e: unknown) => {
     const err = e as NodeJS.ErrnoException;
     post({ op: 'failed', message: err.message ?? String(e), ...(err.code === undefined ? {} : { code: err.code }) });
   });
