@@ -2,7 +2,8 @@
  * The workbook: rendered into part files (xlsx_render.ts), on this thread or by render workers
  * side by side, and packaged by exceljs's streaming WorkbookWriter in a worker of its own
  * (xlsx_package.ts) as each part is complete. Memory stays flat whatever the org size; the part
- * files waiting to be packaged (a few sheets' XML at most) are the disk space it needs on top.
+ * files being rendered or waiting to be packaged (a few sheets' XML: a worker gets a new sheet
+ * only while at most one part waits) are the disk space it needs on top.
  * @module
  */
 import { unlink } from 'node:fs/promises';
@@ -31,6 +32,9 @@ export interface XlsxPart {
   rows: number;
 }
 
+// Parts rendered but not yet packaged before a render worker is given another sheet.
+const MAX_WAITING_PARTS = 1;
+
 /** Render workers that have opened their read transactions, and the report's context. */
 export interface RenderSource {
   workers: RenderWorkers;
@@ -55,6 +59,8 @@ class PackagerClient {
   readonly #worker = new Worker(workerUrl('xlsx_package'));
   #failure: Error | undefined;
   #waiters: Array<{ op: FromPackager['op']; resolve: (m: FromPackager) => void; reject: (e: Error) => void }> = [];
+  #queued = 0;
+  #roomWaiters: Array<() => void> = [];
 
   constructor() {
     this.#worker.on('message', (m: FromPackager) => (m.op === 'failed' ? this.fail(failure(m)) : this.#settle(m)));
@@ -73,6 +79,12 @@ class PackagerClient {
   /** Queues a rendered part; the packager deletes its file once it is in the workbook. */
   pack(part: RenderedPart): void {
     this.#send({ op: 'pack', part: part.part, file: part.file });
+    this.#queued += 1;
+  }
+
+  /** Resolves once at most `n` parts wait to be packaged (their files are the disk this needs). */
+  async room(n: number): Promise<void> {
+    while (this.#queued > n) await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
   }
 
   /** Resolves once every queued part is in and the file is written and closed. */
@@ -107,6 +119,10 @@ class PackagerClient {
   }
 
   #settle(m: FromPackager): void {
+    if (m.op === 'packed') {
+      this.#queued -= 1;
+      for (const wake of this.#roomWaiters.splice(0)) wake();
+    }
     const i = this.#waiters.findIndex((w) => w.op === m.op);
     if (i >= 0) this.#waiters.splice(i, 1)[0]!.resolve(m);
   }
@@ -166,7 +182,7 @@ export class RenderWorkers {
 
   /** Renders every sheet; resolves with each worker's shared strings once all are done. */
   render(source: RenderSource, sheets: ReadonlyArray<SheetSpec>, plan: PartPlan[], styleIds: number[], filePrefix: string,
-    onPart: (p: RenderedPart) => void): Promise<SharedSlots> {
+    onPart: (p: RenderedPart) => void, room: () => Promise<void>): Promise<SharedSlots> {
     const { db: _db, now, ...context } = source.context;
     const todo = queue(sheets, plan);
     const count = this.#workers.length;
@@ -177,7 +193,10 @@ export class RenderWorkers {
       this.#workers.forEach((worker, k) => {
         this.#handlers[k] = (m) => {
           if (m.op === 'ready') {
-            worker.postMessage(todo.shift() ?? ({ op: 'finish' } satisfies ToRenderer));
+            // A new sheet only while the packager keeps up: part files waiting for it take disk.
+            void room().then(() => {
+              if (this.#failure === undefined) worker.postMessage(todo.shift() ?? ({ op: 'finish' } satisfies ToRenderer));
+            });
           } else if (m.op === 'part') {
             try {
               onPart(m);
@@ -243,7 +262,7 @@ export async function writeXlsx(path: string, sheets: ReadonlyArray<SheetSpec>, 
     let shared: Array<{ first: number; step: number; strings: string[] }>;
     if (source !== undefined) {
       packager.onFailure = (e) => source.workers.stop(e);
-      shared = await source.workers.render(source, sheets, plan, styleIds, filePrefix, packed);
+      shared = await source.workers.render(source, sheets, plan, styleIds, filePrefix, packed, () => packager.room(MAX_WAITING_PARTS));
     } else {
       const cells = new SharedCells();
       let first = 0;
