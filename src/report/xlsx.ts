@@ -176,14 +176,10 @@ export class RenderWorkers {
     this.pinned.catch(() => undefined); // also reported by render() or by the caller's await
   }
 
-  get count(): number {
-    return this.#workers.length;
-  }
-
   /** Renders every sheet; resolves with each worker's shared strings once all are done. */
-  render(source: RenderSource, sheets: ReadonlyArray<SheetSpec>, plan: PartPlan[], styleIds: number[], filePrefix: string,
+  render(report: ReportContext, sheets: ReadonlyArray<SheetSpec>, plan: PartPlan[], styleIds: number[], filePrefix: string,
     onPart: (p: RenderedPart) => void, room: () => Promise<void>): Promise<SharedSlots> {
-    const { db: _db, now, ...context } = source.context;
+    const { db: _db, now, ...context } = report;
     const todo = queue(sheets, plan);
     const count = this.#workers.length;
     return new Promise<SharedSlots>((resolve, reject) => {
@@ -262,7 +258,7 @@ export async function writeXlsx(path: string, sheets: ReadonlyArray<SheetSpec>, 
     let shared: Array<{ first: number; step: number; strings: string[] }>;
     if (source !== undefined) {
       packager.onFailure = (e) => source.workers.stop(e);
-      shared = await source.workers.render(source, sheets, plan, styleIds, filePrefix, packed, () => packager.room(MAX_WAITING_PARTS));
+      shared = await source.workers.render(source.context, sheets, plan, styleIds, filePrefix, packed, () => packager.room(MAX_WAITING_PARTS));
     } else {
       const cells = new SharedCells();
       let first = 0;

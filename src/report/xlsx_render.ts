@@ -9,7 +9,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type ExcelJS from 'exceljs';
 import { type CellValue, EXCEL_MAX_CELL_CHARS, excelSerial, safeText, startsLikeFormula, timestampMs } from './cells.js';
-import { type ColumnSpec, partName, type RowStyle, SEVERITIES, type Severity, type SheetSpec } from './sheets.js';
+import { type ColumnSpec, partName, partsFor, type RowStyle, SEVERITIES, type Severity, type SheetSpec } from './sheets.js';
 
 /** Fill and font per severity: the word is always written too, colour only reinforces it. */
 export const SEVERITY_COLOURS: Record<Severity, { fill: string; font: string }> = {
@@ -72,7 +72,7 @@ export function columnLetters(index: number): string {
 
 // ---- styles ----
 
-export type CellKind = 'text' | 'wrap' | 'number' | 'date' | Severity;
+type CellKind = 'text' | 'wrap' | 'number' | 'date' | Severity;
 
 const KINDS: readonly CellKind[] = ['text', 'wrap', 'number', 'date', ...SEVERITIES];
 const ROW_STYLES: ReadonlyArray<RowStyle | undefined> = [undefined, 'warning', 'section'];
@@ -181,7 +181,7 @@ export class SharedCells {
   }
 }
 
-export class RowWriter {
+class RowWriter {
   readonly #styles: Styles;
   readonly #shared: SharedCells;
   readonly #letters: string[];
@@ -263,8 +263,7 @@ export function planParts(sheets: ReadonlyArray<SheetSpec>, rowLimit: number): P
   return sheets.flatMap((spec) => {
     const total = spec.count();
     const perPart = rowLimit - 1;
-    const parts = Math.max(1, Math.ceil(total / perPart));
-    return Array.from({ length: parts }, (_, k): PartPlan => ({
+    return Array.from({ length: partsFor(total, rowLimit) }, (_, k): PartPlan => ({
       sheet: spec.name,
       name: partName(spec.name, k + 1),
       headers: spec.columns.map((c) => safeText(c.header)),
