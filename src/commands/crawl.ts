@@ -85,6 +85,7 @@ export async function crawlWithConfig(config: Config, resume: boolean, logger: L
     const m = reader.executor.metrics();
     logger.info(`snapshot ${outcome.snapshotId}: users ${c.users.complete} complete, ${c.users.deleted} deleted, ${c.users.failed} failed, ${c.users.pending} pending; `
       + `${m.requests} requests, ${m.quota429} quota 429s, ${m.concurrency429} concurrency 429s, ${m.retries} retries`);
+    for (const na of c.orgResources.notApplicable) logger.info(`not in this org: ${na.resource}: ${na.reason ?? ''}`);
     for (const na of c.orgResources.notAvailable) logger.warn(`not available: ${na.resource}: ${na.reason ?? ''}`);
     if (outcome.interrupted) {
       throw new AuditError('ERR_INTERRUPTED', `interrupted; snapshot ${outcome.snapshotId} is saved. Resume with: oie-audit crawl --resume --db ${config.crawl.db}`);

@@ -31,7 +31,9 @@ export async function runReport(a: ReportArgs): Promise<void> {
 export async function auditAndReport(db: Db, snapshot: number | 'latest', config: Config, allowPartial: boolean, logger: Logger): Promise<string[]> {
   const id = new SnapshotReader(db).getSnapshot(snapshot).id;
   for (const r of runRules(db, id)) {
-    if (r.status === 'skipped') logger.info(`rule ${r.ruleId} skipped: ${r.reason ?? ''}`); // also on the Coverage & Errors sheet
+    // Also on the Coverage & Errors sheet.
+    if (r.status === 'skipped') logger.warn(`rule ${r.ruleId} skipped: ${r.reason ?? ''}`);
+    if (r.status === 'not_applicable') logger.info(`rule ${r.ruleId} not applicable: ${r.reason ?? ''}`);
     if (r.status === 'error') logger.error(`rule ${r.ruleId} failed: ${r.reason ?? ''}`);
   }
   const { files } = await writeReport(db, {

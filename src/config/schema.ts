@@ -19,6 +19,11 @@ export const DEFAULT_SCOPES = [
   'okta.policies.read',
   'okta.eventHooks.read',
   'okta.apiTokens.read',
+  'okta.apps.read',
+  'okta.brands.read',
+  'okta.domains.read',
+  'okta.trustedOrigins.read',
+  'okta.inlineHooks.read',
 ];
 
 const text = () => z.string().trim().min(1);

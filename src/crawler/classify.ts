@@ -1,13 +1,14 @@
 /**
  * What a failed read means for the snapshot. Okta's `errorCode` decides, never message text:
- * a missing scope or a feature the org lacks is "not available" (recorded, the crawl goes on);
+ * a missing scope is "not available" (the data exists but was not read: a gap in the snapshot), a
+ * feature the org does not have (E0000015) is "not applicable" (there is no such data: no gap);
  * a user's 404 is "deleted" (gone since it was listed); a bad credential stops the crawl;
  * anything else is "failed" after the executor's retries.
  */
 import { AuditError } from '../errors.js';
 
 export interface Failure {
-  kind: 'failed' | 'deleted' | 'not_available';
+  kind: 'failed' | 'deleted' | 'not_available' | 'not_applicable';
   httpStatus: number | null;
   errorCode: string | null;
   message: string;
@@ -31,7 +32,7 @@ export function classify(e: unknown, scope: 'org' | 'user' | 'logs'): Failure {
   }
   const message = oneLine(summary);
   if (code === 'E0000006') return { kind: 'not_available', httpStatus: status, errorCode: code, message: `no permission (${message}); grant the read scope or admin role listed in the README` };
-  if (code === 'E0000015') return { kind: 'not_available', httpStatus: status, errorCode: code, message: `feature not enabled in this org (${message}); expected on a Classic Engine org` };
+  if (code === 'E0000015') return { kind: 'not_applicable', httpStatus: status, errorCode: code, message: `Okta answered that this feature is not enabled in the org (${message}), so the org has no such data` };
   if (status === 404 && scope === 'user') return { kind: 'deleted', httpStatus: status, errorCode: code, message: 'user no longer exists (deleted or deprovisioned since it was listed)' };
   return { kind: 'failed', httpStatus: status, errorCode: code, message };
 }

@@ -11,7 +11,7 @@ import type { Coverage, SnapshotRow } from '../store/types.js';
 import { crawlOrg } from './org_phase.js';
 import { crawlUsers, type UserCounters } from './users_phase.js';
 import { crawlLogs } from './logs_phase.js';
-import type { ProgressState } from './progress.js';
+import { budgetEtaSeconds, type ProgressState } from './progress.js';
 
 export interface CrawlScope {
   usersSearch?: string | undefined;
@@ -89,7 +89,7 @@ function storedScope(row: SnapshotRow): CrawlScope {
   return { usersSearch: s.usersSearch ?? undefined, logsSince: new Date(s.logsSince), logsUntil: new Date(s.logsUntil) };
 }
 
-/** Progress every second: users from the store's counts at start plus what this run did. */
+/** Progress every second: users from the store's counts at start plus what this run did; ETA from the rate budget. */
 function reportProgress(r: CrawlRequest, start: Coverage, c: UserCounters): () => void {
   const doneAtStart = start.users.total - start.users.pending;
   const started = Date.now();
@@ -101,12 +101,14 @@ function reportProgress(r: CrawlRequest, start: Coverage, c: UserCounters): () =
     const rps = (m.requests - lastRequests) / Math.max(0.001, (now - lastAt) / 1000);
     lastRequests = m.requests;
     lastAt = now;
-    const done = doneAtStart + c.completed;
+    // Both count distinct users (the store reports only users new to the snapshot), so done never passes total.
     const total = start.users.total + c.listed;
+    const done = doneAtStart + c.completed;
     const perSecond = c.completed / Math.max(1, (now - started) / 1000);
+    const measured = perSecond > 0 ? (total - done) / perSecond : null;
     r.onProgress?.({
       usersDone: done, usersTotal: total, listing: !c.listingDone, requestsPerSecond: rps,
-      rateLimited: m.quota429 + m.concurrency429, etaSeconds: perSecond > 0 ? (total - done) / perSecond : null,
+      rateLimited: m.quota429 + m.concurrency429, etaSeconds: budgetEtaSeconds(r.reader.executor.budget.buckets(), total - done) ?? measured,
     });
   };
   const timer = setInterval(tick, 1000);

@@ -1,11 +1,13 @@
 /**
  * System Log for the snapshot's window. Only bounded queries (`since` + `until`): a polling query
- * always has a `next` link and the SDK's Collection would page it forever. Three queries:
- * MFA lifecycle and verification events (which also carry the Factors API calls behind them),
- * and calls to the Classic Authentication and Sessions APIs.
+ * always has a `next` link and the SDK's Collection would page it forever. Five queries:
+ * MFA lifecycle and verification events (which also carry the Factors API calls behind them);
+ * calls to the Classic Authentication and Sessions APIs and to the org factor API
+ * (/api/v1/org/factors); and the events only Classic Device Trust writes.
  */
 import type { OktaReader } from '../okta/client.js';
 import type { SnapshotWriter } from '../store/snapshot_writer.js';
+import { DEVICE_TRUST_EVENT_TYPES } from '../okta/event_types.js';
 import { classify } from './classify.js';
 
 export const MFA_EVENT_TYPES = [
@@ -22,6 +24,8 @@ export function logQueries(since: Date, until: Date): { phase: string; path: str
     { phase: 'logs:mfa', path: q(MFA_EVENT_TYPES.map((t) => `eventType eq "${t}"`).join(' or ')) },
     { phase: 'logs:authn', path: q('debugContext.debugData.requestUri sw "/api/v1/authn"') },
     { phase: 'logs:sessions', path: q('debugContext.debugData.requestUri sw "/api/v1/sessions"') },
+    { phase: 'logs:org_factors', path: q('debugContext.debugData.requestUri sw "/api/v1/org/factors"') },
+    { phase: 'logs:device_trust', path: q(DEVICE_TRUST_EVENT_TYPES.map((t) => `eventType eq "${t}"`).join(' or ')) },
   ];
 }
 
@@ -38,8 +42,8 @@ export async function crawlLogs(reader: OktaReader, writer: SnapshotWriter, snap
       }
     } catch (e) {
       const f = classify(e, 'logs');
-      if (f.kind === 'not_available') {
-        writer.markOrgResource(snapshotId, 'logs', 'not_available', f.message, f.httpStatus, f.errorCode);
+      if (f.kind === 'not_available' || f.kind === 'not_applicable') {
+        writer.markOrgResource(snapshotId, 'logs', f.kind, f.message, f.httpStatus, f.errorCode);
         return;
       }
       writer.recordError(snapshotId, { scope: 'logs', subject: phase, endpoint: '/api/v1/logs', kind: f.kind, httpStatus: f.httpStatus, errorCode: f.errorCode, message: f.message });

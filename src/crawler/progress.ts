@@ -50,6 +50,32 @@ export function createProgress(opts: { tty: boolean; quiet: boolean; logger: Log
   };
 }
 
+/** Route templates every user costs one request each. */
+export const PER_USER_TEMPLATES: readonly string[] = ['/api/v1/users/{id}/factors', '/api/v1/users/{id}/authenticator-enrollments'];
+
+export interface BudgetView {
+  templates: readonly string[];
+  quota: number;
+  windowMs: number | undefined;
+}
+
+/**
+ * Time the remaining users need at the crawl's own budget: per bucket, their requests over the
+ * bucket's share per window, times the window length; the slowest bucket decides. Null until a
+ * per-user bucket has shown its window length (the first rollover).
+ */
+export function budgetEtaSeconds(buckets: readonly BudgetView[], remainingUsers: number): number | null {
+  let eta: number | null = null;
+  for (const b of buckets) {
+    const perUser = b.templates.filter((t) => PER_USER_TEMPLATES.includes(t)).length;
+    if (perUser === 0) continue;
+    if (b.windowMs === undefined || b.quota <= 0) return null;
+    const seconds = ((remainingUsers * perUser) / b.quota) * (b.windowMs / 1000);
+    eta = Math.max(eta ?? 0, seconds);
+  }
+  return eta;
+}
+
 export function formatEta(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '?';
   const s = Math.max(0, Math.round(seconds));

@@ -11,6 +11,7 @@ import type { SnapshotWriter } from '../store/snapshot_writer.js';
 import type { Pipeline, UserResult } from '../store/types.js';
 import { AuditError } from '../errors.js';
 import { classify } from './classify.js';
+import { notOnEngine } from './engine_only.js';
 import { listAll } from './org_phase.js';
 
 /** Shared with progress reporting. */
@@ -65,7 +66,7 @@ async function listUsers(o: UsersPhaseOptions): Promise<void> {
     if (at?.done) continue;
     try {
       for await (const page of o.reader.pages(at?.cursor ?? path)) {
-        o.counters.listed += o.writer.writeUsersPage(o.snapshotId, phase, page.items, page.next).length;
+        o.counters.listed += o.writer.writeUsersPage(o.snapshotId, phase, page.items, page.next).added;
         if (o.signal.aborted) return;
       }
     } catch (e) {
@@ -74,7 +75,7 @@ async function listUsers(o: UsersPhaseOptions): Promise<void> {
         throw new AuditError('ERR_OKTA_UNREACHABLE', `cannot reach ${o.reader.orgUrl} (${f.message}). Check okta.orgUrl and the network, then run again with --resume`);
       }
       // The listing stays incomplete (its phase is not done): the coverage says so, --resume retries it.
-      o.writer.recordError(o.snapshotId, { scope: 'org', subject: phase, endpoint: '/api/v1/users', kind: f.kind, httpStatus: f.httpStatus, errorCode: f.errorCode, message: f.message });
+      o.writer.recordError(o.snapshotId, { scope: 'org', subject: phase, endpoint: '/api/v1/users', kind: f.kind === 'not_applicable' ? 'not_available' : f.kind, httpStatus: f.httpStatus, errorCode: f.errorCode, message: f.message });
     }
   }
 }
@@ -85,16 +86,17 @@ async function workUsers(o: UsersPhaseOptions, listingDone: () => boolean): Prom
   const limit = pLimit(o.concurrency);
   const inProgress = new Set<string>();
   let batch: UserResult[] = [];
+  // A user stays in progress until its batch is stored: until then it is still pending in the
+  // store, and a rescan must not take it again.
   const flush = () => {
     if (batch.length) o.writer.completeUsers(o.snapshotId, batch);
+    for (const r of batch) inProgress.delete(r.userId);
     batch = [];
   };
   // Classic orgs have no authenticator-enrollments API: say so once instead of asking per user.
-  let enrollments = o.pipeline !== 'v1';
-  if (!enrollments) {
-    o.writer.markOrgResource(o.snapshotId, 'authenticatorEnrollments', 'not_available',
-      'Classic Engine org (pipeline v1): the authenticator-enrollments API is Identity Engine only');
-  }
+  const absent = notOnEngine('authenticatorEnrollments', o.pipeline);
+  let enrollments = absent === undefined;
+  if (absent !== undefined) o.writer.markOrgResource(o.snapshotId, 'authenticatorEnrollments', 'not_applicable', absent);
   const readEnrollments = () => enrollments;
   const noEnrollments = () => { enrollments = false; };
 
@@ -107,7 +109,8 @@ async function workUsers(o: UsersPhaseOptions, listingDone: () => boolean): Prom
     const users = o.writer.pendingUsers(o.snapshotId, 500, after).filter((u) => !inProgress.has(u.id));
     if (users.length === 0) {
       if (after !== '') { after = ''; continue; } // rescan: other listings may add lower ids
-      if (!wasListing && inProgress.size === 0) break;
+      // Done when listing has ended and nothing is in flight (read users may wait in the batch).
+      if (!wasListing && limit.activeCount + limit.pendingCount === 0) break;
       await new Promise((r) => setTimeout(r, 50));
       continue;
     }
@@ -122,7 +125,6 @@ async function workUsers(o: UsersPhaseOptions, listingDone: () => boolean): Prom
           const result = await readUser(o, user, readEnrollments, noEnrollments);
           if (failure) return; // stopping: not stored, so the user stays pending
           batch.push(result);
-          inProgress.delete(user.id);
           o.counters.completed += 1;
           if (batch.length >= BATCH) flush();
         } catch (error) {
@@ -155,12 +157,12 @@ async function readUser(o: UsersPhaseOptions, user: { id: string; status: string
       deleted = true;
       return null;
     }
-    if (f.kind === 'not_available' && endpoint.endsWith('authenticator-enrollments')) {
+    if ((f.kind === 'not_available' || f.kind === 'not_applicable') && endpoint.endsWith('authenticator-enrollments')) {
       noEnrollments();
-      o.writer.markOrgResource(o.snapshotId, 'authenticatorEnrollments', 'not_available', f.message, f.httpStatus, f.errorCode);
+      o.writer.markOrgResource(o.snapshotId, 'authenticatorEnrollments', f.kind, f.message, f.httpStatus, f.errorCode);
       return null;
     }
-    errors.push({ endpoint, kind: f.kind, httpStatus: f.httpStatus, errorCode: f.errorCode, message: f.message });
+    errors.push({ endpoint, kind: f.kind === 'not_applicable' ? 'not_available' : f.kind, httpStatus: f.httpStatus, errorCode: f.errorCode, message: f.message });
     return null;
   };
   const f = take(factors, `${base}/factors`);

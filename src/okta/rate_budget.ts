@@ -38,6 +38,8 @@ interface Bucket {
   used: number;
   inFlight: number;
   templates: Set<string>;
+  /** Shortest gap seen between two windows' ends: the window length once the bucket has rolled over. */
+  windowMs: number | undefined;
 }
 
 export interface Clock {
@@ -103,9 +105,9 @@ export class RateBudget {
   }
 
   /** The learned buckets, for progress and ETA. */
-  buckets(): { templates: string[]; limit: number; quota: number; used: number; resetMs: number | undefined }[] {
+  buckets(): { templates: string[]; limit: number; quota: number; used: number; resetMs: number | undefined; windowMs: number | undefined }[] {
     return [...new Set(this.byTemplate.values())].map((b) => ({
-      templates: [...b.templates], limit: b.limit, quota: this.quota(b), used: b.used, resetMs: b.resetMs,
+      templates: [...b.templates], limit: b.limit, quota: this.quota(b), used: b.used, resetMs: b.resetMs, windowMs: b.windowMs,
     }));
   }
 
@@ -151,7 +153,7 @@ export class RateBudget {
         return b;
       }
     }
-    const b: Bucket = { limit: h.limit, resetMs: h.resetMs, endedMs: 0, remaining: undefined, used: 1, inFlight: 0, templates: new Set([template]) };
+    const b: Bucket = { limit: h.limit, resetMs: h.resetMs, endedMs: 0, remaining: undefined, used: 1, inFlight: 0, templates: new Set([template]), windowMs: undefined };
     this.byTemplate.set(template, b);
     return b;
   }
@@ -159,6 +161,8 @@ export class RateBudget {
   private observe(b: Bucket, h: RateHeaders): void {
     if (h.resetMs <= b.endedMs) return; // a late answer from a window that is over
     if (b.resetMs === undefined || h.resetMs > b.resetMs) {
+      const previousEnd = b.resetMs ?? (b.endedMs > 0 ? b.endedMs : undefined);
+      if (previousEnd !== undefined) b.windowMs = Math.min(b.windowMs ?? Number.POSITIVE_INFINITY, h.resetMs - previousEnd);
       b.limit = h.limit;
       b.resetMs = h.resetMs;
       b.remaining = h.remaining;

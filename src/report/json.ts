@@ -14,7 +14,7 @@ export const JSON_FORMAT_VERSION = 1;
 
 interface RuleRunRow {
   rule_id: string;
-  status: 'evaluated' | 'skipped' | 'error';
+  status: 'evaluated' | 'skipped' | 'not_applicable' | 'error';
   reason: string | null;
   findings: number;
   evaluated_at: string;

@@ -6,6 +6,7 @@
  */
 import type { Db } from '../store/db.js';
 import type { Coverage, CrawlState, PolicyRow, SnapshotRow } from '../store/types.js';
+import { resourceLabel } from '../store/resource_labels.js';
 import { SnapshotReader } from '../store/snapshot_reader.js';
 import { type CellValue, EXCEL_MAX_ROWS, parseTimestamp, toText } from './cells.js';
 
@@ -272,23 +273,23 @@ const FAMILY_DETAILS: Record<Family, { about: string; details: readonly DetailCo
     ],
   },
   'Classic-only Workflows': {
-    about: 'Policies, policy rules, event hooks, API tokens and factor types that exist only in Classic Engine or change meaning in Identity Engine.',
+    about: 'Policies, policy rules, event hooks, inline hooks, API tokens, apps, sign-in pages, factor types and Device Trust that exist only in Classic Engine or change meaning in Identity Engine.',
     details: [
       d('Name', 30, 'text', ['name', 'policyName', 'hookName', 'tokenName']),
       d('Policy rule', 24, 'text', ['ruleName']),
       d('Status', 10, 'text', ['status']),
       d('Classic-only part', 40, 'text', ['classicOnlyEvents', 'mapping', 'okta_email', 'providers', 'setting', 'factorKeys']),
       d('Owner', 28, 'text', ['ownerLogin']),
-      d('Object ID', 22, 'text', ['policyId', 'hookId', 'tokenId', 'factorId']),
+      d('Object ID', 22, 'text', ['policyId', 'hookId', 'tokenId', 'factorId', 'appId', 'brandId']),
       d('Created', 20, 'date', ['created']),
     ],
   },
   'Classic API Callers': {
-    about: 'Callers of Classic-only APIs (Authentication API /api/v1/authn, Sessions API, Factors API) seen in the System Log: who called, how often, which operations and user agents, first and last seen.',
+    about: 'Callers of Classic-only APIs (Authentication API /api/v1/authn, Sessions API incl. cookieToken and /sessions/me, Factors API, org factors) seen in the System Log, and trusted origins that let browser pages call Okta: who called, how often, which operations and user agents (browsers apart from scripts), first and last seen.',
     details: [
       d('Caller', 30, 'text', ['integration', 'caller'], ['tokenName', 'id']),
-      d('Caller type', 12, 'text', ['integration'], ['kind']),
-      d('Token owner', 28, 'text', ['integration'], ['ownerLogin', 'ownerStatus']),
+      d('Caller type', 12, 'text', ['integration', 'caller'], ['kind']),
+      d('Token owner', 28, 'text', ['integration', 'caller'], ['ownerLogin', 'ownerStatus']),
       d('Calls', 9, 'number', ['calls']),
       d('Failed calls', 9, 'number', ['failedCalls']),
       d('APIs', 16, 'text', ['apis', 'api']),
@@ -540,7 +541,7 @@ function enrollmentsSheet(ctx: ReportContext): SheetSpec<RawRow> {
   const { db, snapshot } = ctx;
   const { list, at } = selectList({
     user_id: 'e.user_id', login: 'u.login', id: 'e.id', key: 'e.key', type: 'e.type', status: 'e.status', name: 'e.name',
-    nickname: 'e.nickname', created: 'e.created', last_updated: 'e.last_updated',
+    nickname: 'e.nickname', device_name: 'e.device_name', created: 'e.created', last_updated: 'e.last_updated',
   });
   const sql = `SELECT ${list} FROM authenticator_enrollments e LEFT JOIN users u ON u.snapshot_id = e.snapshot_id AND u.id = e.user_id
     WHERE e.snapshot_id = ? ORDER BY e.user_id, e.id`;
@@ -553,6 +554,7 @@ function enrollmentsSheet(ctx: ReportContext): SheetSpec<RawRow> {
       label('Authenticator', 18, (r) => r[at.key]),
       label('Type', 12, (r) => r[at.type]),
       label('Name', 20, (r) => r[at.name]),
+      text('Device name', 24, (r) => r[at.device_name]),
       text('Nickname', 20, (r) => r[at.nickname]),
       label('Status', 12, (r) => r[at.status]),
       date('Created', (r) => r[at.created]),
@@ -615,13 +617,14 @@ interface CoverageSheetRow {
 const ERROR_KIND_WORDS: Record<string, string> = {
   failed: 'Read failed after retries',
   deleted: 'User deleted during the crawl',
-  not_available: 'Not available (permission or feature)',
+  not_available: 'Not available (permission)',
 };
 
-/** Org resources Okta answered "feature not enabled" for: absent from this org, not missing data. */
-export function isFeatureOff(r: { error_code: string | null }): boolean {
-  return r.error_code === 'E0000015';
-}
+const RULE_STATUS_WORDS: Record<string, string> = {
+  skipped: 'Rule skipped (its data was not read)',
+  not_applicable: 'Rule not applicable to this org',
+  error: 'Rule failed',
+};
 
 function coverageSheet(ctx: ReportContext, byId: Map<string, RuleMetaLike>): SheetSpec<CoverageSheetRow> {
   const { db, snapshot, coverage } = ctx;
@@ -634,11 +637,11 @@ function coverageSheet(ctx: ReportContext, byId: Map<string, RuleMetaLike>): She
   const small = (): CoverageSheetRow[] => {
     const out: CoverageSheetRow[] = [];
     for (const r of db
-      .prepare(`SELECT resource, reason, http_status, error_code FROM org_resources WHERE snapshot_id = ? AND state = 'not_available' ORDER BY resource`)
-      .all(id) as Array<{ resource: string; reason: string | null; http_status: number | null; error_code: string | null }>) {
+      .prepare(`SELECT resource, state, reason, http_status, error_code FROM org_resources WHERE snapshot_id = ? AND state <> 'complete' ORDER BY state, resource`)
+      .all(id) as Array<{ resource: string; state: string; reason: string | null; http_status: number | null; error_code: string | null }>) {
       out.push({
-        what: isFeatureOff(r) ? 'Org data absent: feature not enabled in this org' : 'Org data not read (not available)',
-        scope: 'org', subject: r.resource, login: null, endpoint: null, http_status: r.http_status, error_code: r.error_code, detail: r.reason, at: null,
+        what: r.state === 'not_applicable' ? 'Org data not in this org (not applicable)' : 'Org data not read (not available)',
+        scope: 'org', subject: resourceLabel(r.resource), login: null, endpoint: r.resource, http_status: r.http_status, error_code: r.error_code, detail: r.reason, at: null,
       });
     }
     if (coverage.users.pending > 0) {
@@ -652,7 +655,7 @@ function coverageSheet(ctx: ReportContext, byId: Map<string, RuleMetaLike>): She
     for (const r of runs) {
       if (r.status === 'evaluated') continue;
       out.push({
-        what: r.status === 'skipped' ? 'Rule skipped (data not available)' : 'Rule failed',
+        what: RULE_STATUS_WORDS[r.status] ?? r.status,
         scope: 'rule', subject: byId.get(r.rule_id)?.title ?? r.rule_id, login: null, endpoint: r.rule_id, http_status: null, error_code: null, detail: r.reason, at: r.evaluated_at,
       });
     }
@@ -670,7 +673,7 @@ function coverageSheet(ctx: ReportContext, byId: Map<string, RuleMetaLike>): She
   return {
     name: 'Coverage & Errors',
     slug: 'coverage-and-errors',
-    about: 'What the crawl could not read and why: org data not available, users not read, failed reads (with the endpoint and Okta error code), and rules that were skipped, failed or not run.',
+    about: 'What the crawl could not read and why: org data not available, data this org does not have (not applicable), users not read, failed reads (with the endpoint and Okta error code), and rules that were skipped, not applicable, failed or not run.',
     columns: [
       text('What', 36, (r) => r.what),
       text('Scope', 8, (r) => r.scope),
@@ -737,7 +740,7 @@ function summaryRows(ctx: ReportContext, data: ReadonlyArray<SheetSpec>, byId: M
   };
 
   const runs = db.prepare(`SELECT rule_id, status, reason, findings FROM rule_runs WHERE snapshot_id = ?`).all(s.id) as Array<{
-    rule_id: string; status: 'evaluated' | 'skipped' | 'error'; reason: string | null; findings: number;
+    rule_id: string; status: 'evaluated' | 'skipped' | 'not_applicable' | 'error'; reason: string | null; findings: number;
   }>;
   const runById = new Map(runs.map((r) => [r.rule_id, r]));
 
@@ -759,7 +762,9 @@ function summaryRows(ctx: ReportContext, data: ReadonlyArray<SheetSpec>, byId: M
   add('Snapshot', 'Crawl finished (UTC)', s.finished_at === null ? 'Not finished' : (parseTimestamp(s.finished_at) ?? s.finished_at));
   add('Snapshot', 'Crawled with oie-audit version', s.tool_version);
   add('Snapshot', 'Report written (UTC)', ctx.now);
-  add('Snapshot', 'Snapshot complete', ctx.completeness.complete ? 'Yes' : 'NO: see the warning at the top', ctx.completeness.complete ? 'Every listed user, and every org resource this org offers, was read.' : undefined);
+  add('Snapshot', 'Snapshot complete', ctx.completeness.complete ? 'Yes' : 'NO: see the warning at the top', ctx.completeness.complete
+    ? `Every listed user, and every org resource this org has, was read.${c.orgResources.notApplicable.length > 0 ? ' Data that does not exist on this engine is listed under Coverage as "Not in this org".' : ''}`
+    : undefined);
 
   add('Coverage', 'Users listed', c.users.total, c.usersExpected === null ? undefined : `Okta reported ${c.usersExpected} users when the crawl started.`, undefined, 'section');
   add('Coverage', 'Users read', c.users.complete);
@@ -770,9 +775,12 @@ function summaryRows(ctx: ReportContext, data: ReadonlyArray<SheetSpec>, byId: M
   const ruleLists = c.orgResources.complete.filter((r) => r.startsWith('policyRules:')).length;
   const read = c.orgResources.complete.filter((r) => !r.startsWith('policyRules:'));
   add('Coverage', 'Org data read', [...read, ...(ruleLists > 0 ? [`rules of ${ruleLists} ${ruleLists === 1 ? 'policy' : 'policies'}`] : [])].join(', '));
+  for (const r of c.orgResources.notApplicable) {
+    add('Coverage', `Not in this org: ${resourceLabel(r.resource)}`, s.pipeline === 'v1' ? 'Does not exist on Classic Engine' : 'Does not exist in this org',
+      [r.reason, r.httpStatus === null ? null : `HTTP ${r.httpStatus}`, r.errorCode].filter((x) => x !== null && x !== '').join('; '));
+  }
   for (const r of c.orgResources.notAvailable) {
-    const featureOff = isFeatureOff({ error_code: r.errorCode });
-    add('Coverage', `Org data not available: ${r.resource}`, featureOff ? 'Feature not enabled in this org' : 'Not read',
+    add('Coverage', `Org data not read: ${resourceLabel(r.resource)}`, 'Not read: a gap in this snapshot',
       [r.reason, r.httpStatus === null ? null : `HTTP ${r.httpStatus}`, r.errorCode].filter((x) => x !== null && x !== '').join('; '));
   }
   add('Coverage', 'Crawl errors: read failed after retries', c.errors.failed);
@@ -781,10 +789,14 @@ function summaryRows(ctx: ReportContext, data: ReadonlyArray<SheetSpec>, byId: M
 
   const evaluated = runs.filter((r) => r.status === 'evaluated').length;
   const skipped = runs.filter((r) => r.status === 'skipped').length;
+  const notApplicable = runs.filter((r) => r.status === 'not_applicable');
   const failed = runs.filter((r) => r.status === 'error').length;
   const notRun = ctx.rules.filter((r) => !runById.has(r.id)).length;
   add('Rules', 'Rules evaluated', evaluated, `${ctx.rules.length} rules in this version of oie-audit.`, undefined, 'section');
-  add('Rules', 'Rules skipped (data not available)', skipped, skipped > 0 ? 'Their reasons are in Coverage & Errors.' : undefined);
+  add('Rules', 'Rules not applicable to this org', notApplicable.length, notApplicable.length > 0
+    ? `They check an engine or data this org does not have (${notApplicable.map((r) => r.rule_id).join(', ')}); nothing is missing. Each reason is in Coverage & Errors.`
+    : undefined);
+  add('Rules', 'Rules skipped (their data was not read)', skipped, skipped > 0 ? 'Their reasons are in Coverage & Errors.' : undefined);
   add('Rules', 'Rules failed', failed, failed > 0 ? 'Their errors are in Coverage & Errors.' : undefined);
   add('Rules', 'Rules not run', notRun);
 
@@ -804,7 +816,11 @@ function summaryRows(ctx: ReportContext, data: ReadonlyArray<SheetSpec>, byId: M
   const ruleRow = (ruleId: string, severity: string, n: number): void => {
     const rule = byId.get(ruleId);
     const run = runById.get(ruleId);
-    const status = run === undefined ? 'not run' : run.status === 'evaluated' ? 'evaluated' : run.status === 'skipped' ? `skipped: ${run.reason ?? 'data not available'}` : `failed: ${run.reason ?? 'error'}`;
+    const status = run === undefined ? 'not run'
+      : run.status === 'evaluated' ? 'evaluated'
+        : run.status === 'skipped' ? `skipped: ${run.reason ?? 'data not available'}`
+          : run.status === 'not_applicable' ? `not applicable: ${run.reason ?? 'not for this org'}`
+            : `failed: ${run.reason ?? 'error'}`;
     const notes = [`${ruleId}`, rule?.family ?? 'not in this version of oie-audit', `rule ${status}`, rule?.unverified ? `rests on unverified Okta behaviour${typeof rule.unverified === 'string' ? `: ${rule.unverified}` : ''}` : null]
       .filter((x) => x !== null)
       .join(' · ');

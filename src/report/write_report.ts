@@ -6,10 +6,10 @@
  * 1. the crawl ran to its end (`snapshots.status = 'complete'`);
  * 2. no listed user is still `pending` (never read) or `failed` (a read failed after retries);
  * 3. no read failed after retries anywhere (`crawl_errors.kind = 'failed'`: org, user or logs);
- * 4. every org resource was read, except those Okta reports as a feature this org does not have
- *    (`org_resources.error_code = 'E0000015'`, e.g. authenticator enrollments on Classic
- *    Engine): that data does not exist, so nothing is missing. A permission gap (E0000006,
- *    401/403, a missing scope) does count: the data exists but was not read.
+ * 4. every org resource was read, except those recorded as not applicable: data the org cannot
+ *    have (an Identity-Engine-only API on a Classic Engine org, or a feature Okta answers
+ *    E0000015 for), so nothing is missing. A permission gap (E0000006, 401/403, a missing scope)
+ *    does count: the data exists but was not read.
  * Users deleted during the crawl are a fact about the org, not a gap. An incomplete snapshot is
  * refused unless `allowPartial` is set; the report then opens with a warning and the reasons.
  *
@@ -37,7 +37,8 @@ import type { Coverage, SnapshotRow } from '../store/types.js';
 import { EXCEL_MAX_ROWS, parseTimestamp } from './cells.js';
 import { writeCsv } from './csv.js';
 import { writeJson } from './json.js';
-import { buildSheets, type Completeness, isFeatureOff, type ReportContext, type RuleMetaLike } from './sheets.js';
+import { resourceLabel } from '../store/resource_labels.js';
+import { buildSheets, type Completeness, type ReportContext, type RuleMetaLike } from './sheets.js';
 import { RenderWorkers, writeXlsx } from './xlsx.js';
 
 export type { Completeness, RuleMetaLike } from './sheets.js';
@@ -101,9 +102,9 @@ export function assessCompleteness(snapshot: SnapshotRow, coverage: Coverage): C
   if (u.pending > 0) reasons.push(`${u.pending} of ${u.total} listed users were never read.`);
   if (u.failed > 0) reasons.push(`${u.failed} users could not be read.`);
   if (coverage.errors.failed > 0) reasons.push(`${coverage.errors.failed} reads failed after retries.`);
-  const missing = coverage.orgResources.notAvailable.filter((r) => !isFeatureOff({ error_code: r.errorCode }));
+  const missing = coverage.orgResources.notAvailable;
   if (missing.length > 0) {
-    const what = missing.map((r) => `${r.resource} (${[r.httpStatus, r.errorCode].filter((x) => x !== null).join(' ') || 'not available'})`);
+    const what = missing.map((r) => `${resourceLabel(r.resource)} (${[r.httpStatus, r.errorCode].filter((x) => x !== null).join(' ') || 'not available'})`);
     reasons.push(`Org data not read: ${what.join(', ')}.`);
   }
   return { complete: reasons.length === 0, reasons };

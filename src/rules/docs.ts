@@ -15,7 +15,8 @@ export function rulesMarkdown(rules: readonly Rule[]): string {
     '     Regenerate: UPDATE_RULES_DOC=1 node --experimental-vm-modules node_modules/jest/bin/jest.js test/rules/registry.test.ts -->',
     '',
     'Each rule reads one snapshot and writes findings (table `findings`) and one `rule_runs` row saying whether it',
-    'was evaluated, skipped (the data it needs was not read, or it does not apply to the org\'s engine) or failed.',
+    'was evaluated, skipped (the data it needs exists but was not read), not applicable (it is meant for the other engine, or',
+    'its data does not exist in this org, such as authenticator enrollments on Classic Engine) or failed.',
     'Severities: critical, high, medium, low, info; the severity shown is the rule\'s default, and a finding may state',
     'another one (for example an anomaly on a Classic Engine org versus an expected but stale row on Identity Engine).',
     'Time-based values count from the snapshot\'s start, never from the time of the report.',
@@ -31,7 +32,7 @@ export function rulesMarkdown(rules: readonly Rule[]): string {
       out.push(`- Severity: ${m.severity}`);
       out.push(`- Applies to: ${APPLIES[m.appliesTo] ?? m.appliesTo}`);
       out.push(`- Needs: ${m.requires.map((r) => `\`${r}\``).join(', ')}`);
-      out.push(`- Checklist: ${m.checklist.join(', ')}`);
+      out.push(`- Checklist: ${m.checklist.length > 0 ? m.checklist.join(', ') : 'none (an item after the upgrade)'}`);
       if (m.thresholds !== undefined) {
         out.push(`- Thresholds: ${Object.entries(m.thresholds).map(([k, v]) => `${k} = ${v}`).join(', ')}`);
       }

@@ -20,6 +20,15 @@ import { rule as policyIdpDiscoveryIwaRouting } from './classic_workflows/policy
 import { rule as policyMfaEnrollEmailOptional } from './classic_workflows/policy_mfa_enroll_email_optional.js';
 import { rule as policyMfaEnrollRuleDoNotEnroll } from './classic_workflows/policy_mfa_enroll_rule_do_not_enroll.js';
 import { rule as logClassicApiCallers } from './classic_api_callers/log_classic_api_callers.js';
+import { rule as logDeviceTrustClassicEvents } from './classic_workflows/log_device_trust_classic_events.js';
+import { rule as appPipelineClassicRemaining } from './classic_workflows/app_pipeline_classic_remaining.js';
+import { rule as brandSigninWidgetOutdated } from './classic_workflows/brand_signin_widget_outdated.js';
+import { rule as inlinehookRegistrationContractChange } from './classic_workflows/inlinehook_registration_contract_change.js';
+import { rule as appCustomLoginRedirect } from './classic_workflows/app_custom_login_redirect.js';
+import { rule as logSessionsCookieTokenCallers } from './classic_api_callers/log_sessions_cookie_token_callers.js';
+import { rule as logSessionsMeCallers } from './classic_api_callers/log_sessions_me_callers.js';
+import { rule as logOrgFactorsCallers } from './classic_api_callers/log_org_factors_callers.js';
+import { rule as trustedoriginCorsEmbeddedAuth } from './classic_api_callers/trustedorigin_cors_embedded_auth.js';
 import { rule as userActiveWithoutActiveFactor } from './mfa_hygiene/user_active_without_active_factor.js';
 import { rule as userWeakFactorsOnly } from './mfa_hygiene/user_weak_factors_only.js';
 import { rule as factorEmailExpectedAfterUpgrade } from './expected/factor_email_expected_after_upgrade.js';
@@ -34,15 +43,24 @@ export const RULES: readonly Rule[] = [
   factorPushPendingActivationAbandoned,
   logPushEnrollmentRepeated,
   enrollmentOktaVerifyExceedsPush,
+  logDeviceTrustClassicEvents,
   policyIdpDiscoveryIwaRouting,
   eventhookClassicOnlyEvents,
   apitokenOwnerNotActive,
+  appPipelineClassicRemaining,
+  brandSigninWidgetOutdated,
+  inlinehookRegistrationContractChange,
   policyMfaEnrollEmailOptional,
   policyMfaEnrollRuleDoNotEnroll,
+  appCustomLoginRedirect,
   policyMfaEnrollFactorsFormat,
   factorU2fClassicOnly,
   orgPipelineClassicEngine,
   logClassicApiCallers,
+  logSessionsCookieTokenCallers,
+  logSessionsMeCallers,
+  logOrgFactorsCallers,
+  trustedoriginCorsEmbeddedAuth,
   userActiveWithoutActiveFactor,
   userWeakFactorsOnly,
   factorEmailExpectedAfterUpgrade,
@@ -63,7 +81,7 @@ const ID_PATTERN = /^[a-z][a-z0-9]*(?:_[a-z0-9]+){2,}$/;
 const DOC_URL = /^https:\/\/(?:developer\.okta\.com|help\.okta\.com)\//;
 const CHECKLIST_ID = /^[CAMU]\d+$/;
 const TITLE_MAX = 150;
-const ORG_RESOURCES = new Set(['wellKnown', 'authenticators', 'eventHooks', 'apiTokens', 'logs']);
+const ORG_RESOURCES = new Set(['wellKnown', 'authenticators', 'eventHooks', 'apiTokens', 'logs', 'apps', 'brands', 'domains', 'trustedOrigins', 'inlineHooks']);
 const USER_DATA = new Set(['users', 'factors', 'authenticatorEnrollments']);
 const APPLIES_TO: readonly AppliesTo[] = ['idx', 'v1', 'both'];
 

@@ -8,13 +8,15 @@
  * (writing while a read statement is open); rules only read snapshot tables, never the two
  * tables written here.
  *
- * A rule whose data was not read (org resource not available, no user's factor list read) or
- * that does not apply to the org's engine is recorded as skipped with the reason, never as an
- * empty pass.
+ * A rule whose data exists but was not read (org resource not available, no user's factor list
+ * read) is recorded as skipped with the reason, never as an empty pass. A rule meant for the other
+ * engine, or whose data the org cannot have (an Identity-Engine-only API on a Classic Engine org),
+ * is recorded as not applicable: nothing is missing, there is just nothing to check.
  * @module
  */
 import { AuditError } from '../errors.js';
 import type { Db } from '../store/db.js';
+import { resourceLabel } from '../store/resource_labels.js';
 import { SnapshotReader } from '../store/snapshot_reader.js';
 import type { SnapshotRow } from '../store/types.js';
 import { RULES } from './registry.js';
@@ -23,7 +25,7 @@ import { SEVERITIES } from './types.js';
 
 export const FINDING_BATCH = 1000;
 
-export type RuleRunStatus = 'evaluated' | 'skipped' | 'error';
+export type RuleRunStatus = 'evaluated' | 'skipped' | 'not_applicable' | 'error';
 
 export interface RuleRunResult {
   ruleId: string;
@@ -85,8 +87,8 @@ function runOne(db: Db, store: Store, ctx: RuleContext, availability: Availabili
 
   const skip = availability.skipReason(rule.meta);
   if (skip !== undefined) {
-    db.transaction(() => record('skipped', skip, 0))();
-    return { ruleId: id, status: 'skipped', reason: skip, findings: 0 };
+    db.transaction(() => record(skip.status, skip.reason, 0))();
+    return { ruleId: id, status: skip.status, reason: skip.reason, findings: 0 };
   }
 
   let written = 0;
@@ -135,58 +137,55 @@ function errorReason(err: unknown): string {
   return `Rule failed: ${line.length > 500 ? `${line.slice(0, 497)}...` : line}`;
 }
 
-const RESOURCE_LABELS: Readonly<Record<string, string>> = {
-  logs: 'System Log',
-  eventHooks: 'Event hooks',
-  apiTokens: 'API tokens',
-  authenticators: 'Authenticators',
-  wellKnown: 'Org metadata (/.well-known/okta-organization)',
-};
-
-function resourceLabel(resource: string): string {
-  if (resource.startsWith('policies:')) return `${resource.slice('policies:'.length)} policies`;
-  return RESOURCE_LABELS[resource] ?? resource;
-}
+type Unmet = { status: 'skipped' | 'not_applicable'; reason: string };
 
 /** Answers, per requirement, whether the snapshot holds the data (cached per run). */
 class Availability {
   readonly #db: Db;
   readonly #snapshot: SnapshotRow;
-  readonly #cache = new Map<string, string | null>();
+  readonly #cache = new Map<string, Unmet | null>();
 
   constructor(db: Db, snapshot: SnapshotRow) {
     this.#db = db;
     this.#snapshot = snapshot;
   }
 
-  skipReason(meta: RuleMeta): string | undefined {
+  /** Why the rule cannot run here, or undefined when it can. */
+  skipReason(meta: RuleMeta): Unmet | undefined {
     const engine = this.#engineReason(meta);
     if (engine !== undefined) return engine;
     for (const req of meta.requires) {
-      let reason = this.#cache.get(req);
-      if (reason === undefined) {
-        reason = this.#requirementReason(req);
-        this.#cache.set(req, reason);
+      let unmet = this.#cache.get(req);
+      if (unmet === undefined) {
+        unmet = this.#requirementReason(req);
+        this.#cache.set(req, unmet);
       }
-      if (reason !== null) return reason;
+      if (unmet !== null) return unmet;
     }
     return undefined;
   }
 
-  #engineReason(meta: RuleMeta): string | undefined {
+  #engineReason(meta: RuleMeta): Unmet | undefined {
     if (meta.appliesTo === 'both') return undefined;
     const wanted = meta.appliesTo === 'idx' ? 'Identity Engine' : 'Classic Engine';
     const pipeline = this.#snapshot.pipeline;
     if (pipeline === meta.appliesTo) return undefined;
-    if (pipeline === null) return `Applies to ${wanted} orgs only, and the org's engine is unknown (org metadata was not read)`;
-    return `Applies to ${wanted} orgs only; this org runs ${pipeline === 'idx' ? 'Identity Engine' : 'Classic Engine'} (pipeline ${pipeline})`;
+    if (pipeline === null) return { status: 'skipped', reason: `Applies to ${wanted} orgs only, and the org's engine is unknown (org metadata was not read)` };
+    return { status: 'not_applicable', reason: `Applies to ${wanted} orgs only; this org runs ${pipeline === 'idx' ? 'Identity Engine' : 'Classic Engine'} (pipeline ${pipeline})` };
+  }
+
+  #orgResource(resource: string) {
+    return this.#db.prepare<[number, string], { state: string; reason: string | null; http_status: number | null; error_code: string | null }>(
+      `SELECT state, reason, http_status, error_code FROM org_resources WHERE snapshot_id = ? AND resource = ?`).get(this.#snapshot.id, resource);
   }
 
   /** null when the requirement is met, else why not. */
-  #requirementReason(req: Requirement): string | null {
+  #requirementReason(req: Requirement): Unmet | null {
     const id = this.#snapshot.id;
     if (req === 'users') return null;
     if (req === 'factors' || req === 'authenticatorEnrollments') {
+      const absent = req === 'authenticatorEnrollments' ? this.#orgResource('authenticatorEnrollments') : undefined;
+      if (absent?.state === 'not_applicable') return { status: 'not_applicable', reason: `Authenticator enrollments: none in this org. ${absent.reason ?? ''}`.trim() };
       const column = req === 'factors' ? 'factors_fetched' : 'enrollments_fetched';
       const c = this.#db.prepare<[number], { total: number; read: number | null }>(
         `SELECT count(*) AS total, sum(${column} = 1) AS read FROM users WHERE snapshot_id = ?`).get(id);
@@ -198,22 +197,22 @@ class Availability {
         `SELECT http_status, error_code, message FROM crawl_errors
           WHERE snapshot_id = ? AND scope = 'user' AND endpoint GLOB ? ORDER BY kind = 'not_available' DESC, id LIMIT 1`).get(id, endpoint);
       const cause = e === undefined ? '' : `: ${[e.http_status, e.error_code, e.message].filter((v) => v !== null).join(' ')}`;
-      return `${what} not available: not read for any of the ${total} users in this snapshot${cause}`;
+      return { status: 'skipped', reason: `${what} not available: not read for any of the ${total} users in this snapshot${cause}` };
     }
-    const row = this.#db.prepare<[number, string], { state: string; reason: string | null; http_status: number | null; error_code: string | null }>(
-      `SELECT state, reason, http_status, error_code FROM org_resources WHERE snapshot_id = ? AND resource = ?`).get(id, req);
+    const row = this.#orgResource(req);
     const label = resourceLabel(req);
     if (row?.state === 'complete') return null;
+    if (row?.state === 'not_applicable') return { status: 'not_applicable', reason: `${label}: none in this org. ${row.reason ?? ''}`.trim() };
     if (row?.state === 'not_available') {
       const parts = [row.http_status, row.error_code, row.reason].filter((v) => v !== null && v !== '');
-      return `${label} not available${parts.length > 0 ? `: ${parts.join(' ')}` : ''}`;
+      return { status: 'skipped', reason: `${label} not available${parts.length > 0 ? `: ${parts.join(' ')}` : ''}` };
     }
     // Not recorded: the read failed after retries, or the crawl never got to it.
     const subject = req === 'logs' ? 'logs:*' : req;
     const e = this.#db.prepare<[number, string], { http_status: number | null; error_code: string | null; message: string }>(
       `SELECT http_status, error_code, message FROM crawl_errors
         WHERE snapshot_id = ? AND scope IN ('org', 'logs') AND subject GLOB ? ORDER BY id DESC LIMIT 1`).get(id, subject);
-    if (e !== undefined) return `${label} could not be read: ${[e.http_status, e.error_code, e.message].filter((v) => v !== null).join(' ')}`;
-    return `${label} not read in this snapshot`;
+    if (e !== undefined) return { status: 'skipped', reason: `${label} could not be read: ${[e.http_status, e.error_code, e.message].filter((v) => v !== null).join(' ')}` };
+    return { status: 'skipped', reason: `${label} not read in this snapshot` };
   }
 }

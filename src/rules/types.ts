@@ -25,7 +25,9 @@ export type RuleFamily = (typeof RULE_FAMILIES)[number];
 export type AppliesTo = 'idx' | 'v1' | 'both';
 
 /** Org-level resources as the crawler names them in `org_resources.resource`. */
-export type OrgResource = 'wellKnown' | 'authenticators' | 'eventHooks' | 'apiTokens' | 'logs' | `policies:${string}`;
+export type OrgResource =
+  | 'wellKnown' | 'authenticators' | 'eventHooks' | 'apiTokens' | 'logs'
+  | 'apps' | 'brands' | 'domains' | 'trustedOrigins' | 'inlineHooks' | `policies:${string}`;
 
 /**
  * Data a rule needs. Org resources must be recorded `complete`; 'factors' and
@@ -33,7 +35,9 @@ export type OrgResource = 'wellKnown' | 'authenticators' | 'eventHooks' | 'apiTo
  */
 export type Requirement = 'users' | 'factors' | 'authenticatorEnrollments' | OrgResource;
 
-export type SubjectType = 'user' | 'org' | 'policy' | 'policy_rule' | 'event_hook' | 'api_token' | 'integration';
+export type SubjectType =
+  | 'user' | 'org' | 'policy' | 'policy_rule' | 'event_hook' | 'api_token' | 'integration'
+  | 'app' | 'brand' | 'trusted_origin' | 'inline_hook';
 
 export interface RuleMeta {
   /** Stable snake_case `{area}_{resource}_{control}`; equals the file name. Never renamed. */

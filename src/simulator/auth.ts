@@ -35,6 +35,12 @@ export const READ_SCOPES = {
   'GET /api/v1/logs': 'okta.logs.read',
   'GET /api/v1/eventHooks': 'okta.eventHooks.read',
   'GET /api/v1/api-tokens': 'okta.apiTokens.read',
+  'GET /api/v1/apps': 'okta.apps.read',
+  'GET /api/v1/brands': 'okta.brands.read',
+  'GET /api/v1/brands/{brandId}/pages/sign-in/customized': 'okta.brands.read',
+  'GET /api/v1/domains': 'okta.domains.read',
+  'GET /api/v1/trustedOrigins': 'okta.trustedOrigins.read',
+  'GET /api/v1/inlineHooks': 'okta.inlineHooks.read',
   'GET /.well-known/okta-organization': null,
 } as const satisfies Record<string, string | null>;
 

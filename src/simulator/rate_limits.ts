@@ -10,6 +10,7 @@ export const PUBLISHED_LIMITS = {
   users_list: 600, // GET /api/v1/users
   user_get: 2000, // GET /api/v1/users/{idOrLogin}
   logs: 120, // /api/v1/logs
+  apps: 100, // GET /api/v1/apps (list; /api/v1/apps/{id} has its own, larger bucket)
   api_v1: 1200, // the /api/v1 catch-all ("most other API actions")
   oauth2_token: 600, // /oauth2/v1/token (not in the management table; configurable)
   well_known: 1200, // /.well-known/okta-organization (not in the management table; configurable)
@@ -23,6 +24,10 @@ export const UNPUBLISHED_BUCKETS = [
   'policies',
   'event_hooks',
   'api_tokens',
+  'brands',
+  'domains',
+  'trusted_origins',
+  'inline_hooks',
 ] as const;
 
 export type BucketName = keyof typeof PUBLISHED_LIMITS | (typeof UNPUBLISHED_BUCKETS)[number];

@@ -10,6 +10,7 @@ import {
   listApiTokens, listAuthenticators, listEventHooks, listPolicies, listPolicyRules, wellKnownOrg,
 } from './endpoints_org.js';
 import { listLogs } from './endpoints_logs.js';
+import { getCustomizedSignInPage, listApps, listBrands, listDomains, listInlineHooks, listTrustedOrigins } from './endpoints_integrations.js';
 
 export interface Route {
   pattern: RegExp;
@@ -35,6 +36,12 @@ export const ROUTES: readonly Route[] = [
   { pattern: /^\/api\/v1\/logs$/, scope: 'okta.logs.read', bucket: 'logs', handler: listLogs },
   { pattern: /^\/api\/v1\/eventHooks$/, scope: 'okta.eventHooks.read', bucket: 'event_hooks', handler: listEventHooks },
   { pattern: /^\/api\/v1\/api-tokens$/, scope: 'okta.apiTokens.read', bucket: 'api_tokens', handler: listApiTokens },
+  { pattern: /^\/api\/v1\/apps$/, scope: 'okta.apps.read', bucket: 'apps', handler: listApps },
+  { pattern: /^\/api\/v1\/brands$/, scope: 'okta.brands.read', bucket: 'brands', handler: listBrands },
+  { pattern: new RegExp(`^/api/v1/brands/${ID}/pages/sign-in/customized$`), scope: 'okta.brands.read', bucket: 'brands', handler: getCustomizedSignInPage },
+  { pattern: /^\/api\/v1\/domains$/, scope: 'okta.domains.read', bucket: 'domains', handler: listDomains },
+  { pattern: /^\/api\/v1\/trustedOrigins$/, scope: 'okta.trustedOrigins.read', bucket: 'trusted_origins', handler: listTrustedOrigins },
+  { pattern: /^\/api\/v1\/inlineHooks$/, scope: 'okta.inlineHooks.read', bucket: 'inline_hooks', handler: listInlineHooks },
 ];
 
 export function matchRoute(path: string): { route: Route; params: string[] } | undefined {

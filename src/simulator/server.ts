@@ -114,7 +114,7 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
       send(res, errors.rateLimited(), decision.headers);
       return;
     }
-    stats.served(decision.bucket, decision.windowStart, limit);
+    stats.served(bucket, decision.bucket, decision.windowStart, limit);
     stats.concurrency(limits.inFlight, decision.bucket, decision.windowStart, limit);
     let released = false;
     const release = () => { if (!released) { released = true; limits.release(); } };

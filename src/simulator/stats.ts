@@ -19,6 +19,8 @@ export interface SimulatorStats {
   faults: Record<string, number>;
   nonGetAttempts: { count: number; recent: { method: string; path: string }[] };
   buckets: Record<string, { limit: number; windows: WindowStats[] }>;
+  /** Requests admitted per endpoint class (a route's own bucket name, e.g. user_factors), whichever bucket they counted against. */
+  byEndpoint: Record<string, number>;
 }
 
 export class StatsRecorder {
@@ -29,6 +31,7 @@ export class StatsRecorder {
   private nonGetCount = 0;
   private readonly nonGetRecent: { method: string; path: string }[] = [];
   private readonly buckets = new Map<string, { limit: number; windows: Map<number, WindowStats> }>();
+  private readonly byEndpoint = new Map<string, number>();
 
   request(): void {
     this.totalRequests += 1;
@@ -40,8 +43,9 @@ export class StatsRecorder {
     w.peakConcurrency = Math.max(w.peakConcurrency, inFlight);
   }
 
-  served(bucket: string, windowStart: number, limit: number): void {
+  served(endpoint: string, bucket: string, windowStart: number, limit: number): void {
     this.window(bucket, windowStart, limit).requests += 1;
+    this.byEndpoint.set(endpoint, (this.byEndpoint.get(endpoint) ?? 0) + 1);
   }
 
   rejected(bucket: string, windowStart: number, limit: number, cause: 'quota' | 'concurrency'): void {
@@ -75,6 +79,7 @@ export class StatsRecorder {
       faults: Object.fromEntries(this.faults),
       nonGetAttempts: { count: this.nonGetCount, recent: [...this.nonGetRecent] },
       buckets,
+      byEndpoint: Object.fromEntries(this.byEndpoint),
     };
   }
 

@@ -94,6 +94,23 @@ export function factorParams(snapshotId: number, userId: string, f: RawObject): 
   };
 }
 
+/**
+ * Where an enrollment may name its device. Okta documents no profile for okta_verify enrollments
+ * (the spec's profile has only phoneNumber), so the plausible fields are tried in this order; the
+ * migration 0003 backfill uses the same list.
+ */
+export const ENROLLMENT_DEVICE_NAME_FIELDS = [
+  ['profile', 'deviceName'], ['profile', 'name'], ['profile', 'displayName'], ['nickname'], ['_embedded', 'device', 'profile', 'displayName'],
+] as const;
+
+export function enrollmentDeviceName(e: RawObject): string | null {
+  for (const path of ENROLLMENT_DEVICE_NAME_FIELDS) {
+    const v = text(e, ...path);
+    if (v !== null && v !== '') return v;
+  }
+  return null;
+}
+
 export function enrollmentParams(snapshotId: number, userId: string, e: RawObject): Params {
   return {
     snapshot_id: snapshotId,
@@ -104,6 +121,7 @@ export function enrollmentParams(snapshotId: number, userId: string, e: RawObjec
     status: text(e, 'status'),
     name: text(e, 'name'),
     nickname: text(e, 'nickname'),
+    device_name: enrollmentDeviceName(e),
     created: text(e, 'created'),
     last_updated: text(e, 'lastUpdated'),
     raw_json: rawJson(e, `an authenticator enrollment of user ${userId}`),
@@ -139,7 +157,8 @@ export function logEventParams(snapshotId: number, ev: RawObject): Params {
 }
 
 /** Columns of each org-level table (besides snapshot_id, resource and raw_json). */
-export function orgParams(table: OrgTable, snapshotId: number, resource: string, row: RawObject, policyId?: string): Params {
+/** `parentId`: the owning policy of policy rules, the brand of a sign-in page (neither object names it). */
+export function orgParams(table: OrgTable, snapshotId: number, resource: string, row: RawObject, parentId?: string): Params {
   const base = { snapshot_id: snapshotId, resource, created: text(row, 'created'), last_updated: text(row, 'lastUpdated') };
   switch (table) {
     case 'authenticators':
@@ -165,7 +184,7 @@ export function orgParams(table: OrgTable, snapshotId: number, resource: string,
         raw_json: rawJson(row, 'a policy'),
       };
     case 'policy_rules': {
-      const owner = policyId ?? text(row, 'policyId');
+      const owner = parentId ?? text(row, 'policyId');
       if (owner === null) {
         throw new AuditError('ERR_SNAPSHOT', `Policy rules for resource ${resource} were written without their policy id; report this as a bug.`);
       }
@@ -202,6 +221,54 @@ export function orgParams(table: OrgTable, snapshotId: number, resource: string,
         expires_at: text(row, 'expiresAt'),
         raw_json: rawJson(row, 'an API token'),
       };
+    case 'apps':
+      return {
+        ...base,
+        id: requireId(row, 'id', 'apps'),
+        name: text(row, 'name'),
+        label: text(row, 'label'),
+        status: text(row, 'status'),
+        sign_on_mode: text(row, 'signOnMode'),
+        authentication_pipeline: text(row, 'authenticationPipeline'),
+        login_redirect_url: text(row, 'accessibility', 'loginRedirectUrl'),
+        raw_json: rawJson(row, 'an app'),
+      };
+    case 'brands':
+      return { ...base, id: requireId(row, 'id', 'brands'), name: text(row, 'name'), is_default: flag(row, 'isDefault'), raw_json: rawJson(row, 'a brand') };
+    case 'sign_in_pages':
+      if (parentId === undefined) throw new AuditError('ERR_SNAPSHOT', `A sign-in page for resource ${resource} was written without its brand id; report this as a bug.`);
+      return { ...base, brand_id: parentId, widget_version: text(row, 'widgetVersion'), raw_json: rawJson(row, 'a sign-in page') };
+    case 'domains':
+      return {
+        ...base,
+        id: requireId(row, 'id', 'domains'),
+        domain: text(row, 'domain'),
+        brand_id: text(row, 'brandId'),
+        validation_status: text(row, 'validationStatus'),
+        raw_json: rawJson(row, 'a custom domain'),
+      };
+    case 'trusted_origins': {
+      const scopes = at(row, 'scopes');
+      const types = Array.isArray(scopes) ? scopes.map((sc) => text(sc, 'type')).filter((t): t is string => t !== null) : [];
+      return {
+        ...base,
+        id: requireId(row, 'id', 'trusted origins'),
+        name: text(row, 'name'),
+        origin: text(row, 'origin'),
+        status: text(row, 'status'),
+        scope_types: types.length > 0 ? types.join(',') : null,
+        raw_json: rawJson(row, 'a trusted origin'),
+      };
+    }
+    case 'inline_hooks':
+      return {
+        ...base,
+        id: requireId(row, 'id', 'inline hooks'),
+        name: text(row, 'name'),
+        type: text(row, 'type'),
+        status: text(row, 'status'),
+        raw_json: rawJson(row, 'an inline hook'),
+      };
   }
 }
 
@@ -221,6 +288,21 @@ export const ORG_COLUMNS: Record<OrgTable, { columns: readonly string[]; key: re
     columns: ['snapshot_id', 'id', 'resource', 'name', 'user_id', 'client_name', 'created', 'expires_at', 'last_updated', 'raw_json'],
     key: ['snapshot_id', 'id'],
   },
+  apps: {
+    columns: ['snapshot_id', 'id', 'resource', 'name', 'label', 'status', 'sign_on_mode', 'authentication_pipeline', 'login_redirect_url', 'created', 'last_updated', 'raw_json'],
+    key: ['snapshot_id', 'id'],
+  },
+  brands: { columns: ['snapshot_id', 'id', 'resource', 'name', 'is_default', 'created', 'last_updated', 'raw_json'], key: ['snapshot_id', 'id'] },
+  sign_in_pages: { columns: ['snapshot_id', 'brand_id', 'resource', 'widget_version', 'created', 'last_updated', 'raw_json'], key: ['snapshot_id', 'brand_id'] },
+  domains: {
+    columns: ['snapshot_id', 'id', 'resource', 'domain', 'brand_id', 'validation_status', 'created', 'last_updated', 'raw_json'],
+    key: ['snapshot_id', 'id'],
+  },
+  trusted_origins: {
+    columns: ['snapshot_id', 'id', 'resource', 'name', 'origin', 'status', 'scope_types', 'created', 'last_updated', 'raw_json'],
+    key: ['snapshot_id', 'id'],
+  },
+  inline_hooks: { columns: ['snapshot_id', 'id', 'resource', 'name', 'type', 'status', 'created', 'last_updated', 'raw_json'], key: ['snapshot_id', 'id'] },
 };
 
 /** `INSERT … ON CONFLICT DO UPDATE` over fixed identifiers: an upsert, never a REPLACE (which deletes and would cascade). */

@@ -22,6 +22,7 @@ import type {
   EventHookRow,
   FactorRow,
   LogEventRow,
+  OrgResourceGap,
   OrgResourceRow,
   PolicyRow,
   PolicyRuleRow,
@@ -214,6 +215,10 @@ export class SnapshotReader {
   }
 }
 
+function gap(r: OrgResourceRow): OrgResourceGap {
+  return { resource: r.resource, reason: r.reason, httpStatus: r.http_status, errorCode: r.error_code };
+}
+
 /** Counts for a snapshot: users by crawl_state, org resources read or not, errors by kind. */
 export function computeCoverage(db: Db, id: number): Coverage {
   const users: Coverage['users'] = { total: 0, pending: 0, complete: 0, deleted: 0, failed: 0 };
@@ -241,9 +246,8 @@ export function computeCoverage(db: Db, id: number): Coverage {
     users,
     orgResources: {
       complete: resources.filter((r) => r.state === 'complete').map((r) => r.resource),
-      notAvailable: resources
-        .filter((r) => r.state === 'not_available')
-        .map((r) => ({ resource: r.resource, reason: r.reason, httpStatus: r.http_status, errorCode: r.error_code })),
+      notAvailable: resources.filter((r) => r.state === 'not_available').map(gap),
+      notApplicable: resources.filter((r) => r.state === 'not_applicable').map(gap),
     },
     errors,
     phases,

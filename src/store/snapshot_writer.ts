@@ -8,7 +8,7 @@
  * 1. `writeUsersPage(id, phase, users, nextCursor)` stores the page's users as `pending` and moves
  *    the phase cursor to `nextCursor`, in one transaction (a NULL `nextCursor` marks the phase
  *    done). A user already in a final state keeps its row and state. It returns the page's ids
- *    still to crawl.
+ *    still to crawl and how many of its users were not in the snapshot before.
  * 2. Workers take `pendingUsers()` / `pendingUserIds()` and call `completeUsers(id, results)`,
  *    which replaces each user's factors, enrollments and errors and sets a final state
  *    (`complete` | `deleted` | `failed`), all or nothing per batch.
@@ -58,6 +58,14 @@ export interface SnapshotMeta {
   usersExpected?: number | null;
 }
 
+/** What storing a page of listed users did. */
+export interface ListedPage {
+  /** The page's users still to crawl (new, or pending from before). */
+  todo: string[];
+  /** Users not in the snapshot before this page. */
+  added: number;
+}
+
 /** A queued user: enough for a worker to build its requests. */
 export interface PendingUser {
   id: string;
@@ -76,7 +84,7 @@ const FACTOR_COLUMNS = [
   'snapshot_id', 'user_id', 'id', 'factor_type', 'provider', 'vendor_name', 'status', 'device_name', 'platform',
   'device_type', 'credential_id', 'created', 'last_updated', 'last_verified', 'raw_json',
 ] as const;
-const ENROLLMENT_COLUMNS = ['snapshot_id', 'user_id', 'id', 'key', 'type', 'status', 'name', 'nickname', 'created', 'last_updated', 'raw_json'] as const;
+const ENROLLMENT_COLUMNS = ['snapshot_id', 'user_id', 'id', 'key', 'type', 'status', 'name', 'nickname', 'device_name', 'created', 'last_updated', 'raw_json'] as const;
 const LOG_COLUMNS = [
   'snapshot_id', 'uuid', 'published', 'event_type', 'actor_id', 'actor_type', 'actor_alternate_id', 'user_agent',
   'request_uri', 'api_token_id', 'client_id', 'outcome_result', 'target_user_id', 'raw_json',
@@ -116,10 +124,10 @@ export class SnapshotWriter {
   readonly #db: Db;
   readonly #s: ReturnType<typeof prepareStatements>;
   readonly #tx: {
-    writeUsersPage: Transaction<(id: number, phase: string, users: readonly unknown[], next: string | null) => string[]>;
+    writeUsersPage: Transaction<(id: number, phase: string, users: readonly unknown[], next: string | null) => ListedPage>;
     completeUsers: Transaction<(id: number, results: readonly UserResult[]) => void>;
     writeLogEvents: Transaction<(id: number, phase: string, events: readonly unknown[], next: string | null) => void>;
-    writeOrgResource: Transaction<(id: number, resource: string, rows: readonly unknown[], table: OrgTable, policyId?: string) => void>;
+    writeOrgResource: Transaction<(id: number, resource: string, rows: readonly unknown[], table: OrgTable, parentId?: string) => void>;
   };
 
   constructor(db: Db) {
@@ -188,8 +196,8 @@ export class SnapshotWriter {
    * Stores the whole listing of one org resource (replacing rows an earlier attempt wrote for it)
    * and marks the resource complete, in one transaction.
    */
-  writeOrgResource(id: number, resource: string, rows: readonly object[], table: OrgTable, extra: { policyId?: string } = {}): void {
-    this.#write(() => this.#tx.writeOrgResource(id, resource, rows, table, extra.policyId));
+  writeOrgResource(id: number, resource: string, rows: readonly object[], table: OrgTable, extra: { policyId?: string; brandId?: string } = {}): void {
+    this.#write(() => this.#tx.writeOrgResource(id, resource, rows, table, extra.policyId ?? extra.brandId));
   }
 
   markOrgResource(id: number, resource: string, state: OrgResourceState, reason?: string | null, httpStatus?: number | null, errorCode?: string | null): void {
@@ -212,8 +220,8 @@ export class SnapshotWriter {
 
   // ---- users ----
 
-  /** Stores a page of listed users and moves the cursor past it (see the protocol above); returns the ids still to crawl. */
-  writeUsersPage(id: number, phase: string, users: readonly object[], nextCursor: string | null): string[] {
+  /** Stores a page of listed users and moves the cursor past it (see the protocol above). */
+  writeUsersPage(id: number, phase: string, users: readonly object[], nextCursor: string | null): ListedPage {
     return this.#write(() => this.#tx.writeUsersPage(id, phase, users, nextCursor));
   }
 
@@ -266,16 +274,19 @@ export class SnapshotWriter {
 
   // ---- transaction bodies ----
 
-  #writeUsersPage(id: number, phase: string, users: readonly unknown[], next: string | null): string[] {
+  #writeUsersPage(id: number, phase: string, users: readonly unknown[], next: string | null): ListedPage {
     const todo: string[] = [];
+    let added = 0;
     for (const user of users) {
       if (!isRawObject(user)) continue; // the SDK's Collection can yield null items
       const params = userParams(id, user);
+      const before = this.#s.userState.get({ snapshot_id: id, id: params.id });
       this.#s.upsertUser.run(params);
-      if (this.#s.userState.get({ snapshot_id: id, id: params.id }) === 'pending') todo.push(params.id as string);
+      if (before === undefined) added += 1;
+      if (before === undefined || before === 'pending') todo.push(params.id as string);
     }
     this.#setCursor(id, phase, next, next === null);
-    return todo;
+    return { todo, added };
   }
 
   #completeUsers(id: number, results: readonly UserResult[]): void {
@@ -305,10 +316,10 @@ export class SnapshotWriter {
     this.#setCursor(id, phase, next, next === null);
   }
 
-  #writeOrgResource(id: number, resource: string, rows: readonly unknown[], table: OrgTable, policyId?: string): void {
+  #writeOrgResource(id: number, resource: string, rows: readonly unknown[], table: OrgTable, parentId?: string): void {
     const s = this.#s.org[table];
     s.delete.run({ snapshot_id: id, resource });
-    for (const row of rows) if (isRawObject(row)) s.upsert.run(orgParams(table, id, resource, row, policyId));
+    for (const row of rows) if (isRawObject(row)) s.upsert.run(orgParams(table, id, resource, row, parentId));
     this.#s.upsertOrgResource.run({ snapshot_id: id, resource, state: 'complete', reason: null, http_status: null, error_code: null });
   }
 

@@ -9,10 +9,12 @@ export type Pipeline = 'idx' | 'v1';
 export type CrawlState = 'pending' | 'complete' | 'deleted' | 'failed';
 /** Final states: a resumed crawl skips users in these states. */
 export type TerminalCrawlState = Exclude<CrawlState, 'pending'>;
-export type OrgResourceState = 'complete' | 'not_available';
+export type OrgResourceState = 'complete' | 'not_available' | 'not_applicable';
 export type ErrorScope = 'org' | 'user' | 'logs';
 export type ErrorKind = 'failed' | 'deleted' | 'not_available';
-export type OrgTable = 'authenticators' | 'policies' | 'policy_rules' | 'event_hooks' | 'api_tokens';
+export type OrgTable =
+  | 'authenticators' | 'policies' | 'policy_rules' | 'event_hooks' | 'api_tokens'
+  | 'apps' | 'brands' | 'sign_in_pages' | 'domains' | 'trusted_origins' | 'inline_hooks';
 export type SettingsFormat = 'FACTORS' | 'AUTHENTICATORS';
 /** SQLite has no boolean: 1 = true, 0 = false. */
 export type Flag = 0 | 1;
@@ -75,6 +77,8 @@ export interface EnrollmentRow {
   status: string | null;
   name: string | null;
   nickname: string | null;
+  /** The device or credential name, from the first present of ENROLLMENT_DEVICE_NAME_FIELDS. */
+  device_name: string | null;
   created: string | null;
   last_updated: string | null;
   raw_json: string;
@@ -148,6 +152,73 @@ export interface ApiTokenRow {
   raw_json: string;
 }
 
+export interface AppRow {
+  snapshot_id: number;
+  id: string;
+  resource: string;
+  name: string | null;
+  label: string | null;
+  status: string | null;
+  sign_on_mode: string | null;
+  authentication_pipeline: string | null;
+  login_redirect_url: string | null;
+  created: string | null;
+  last_updated: string | null;
+  raw_json: string;
+}
+
+export interface BrandRow {
+  snapshot_id: number;
+  id: string;
+  resource: string;
+  name: string | null;
+  is_default: Flag | null;
+  raw_json: string;
+}
+
+export interface SignInPageRow {
+  snapshot_id: number;
+  brand_id: string;
+  resource: string;
+  widget_version: string | null;
+  raw_json: string;
+}
+
+export interface DomainRow {
+  snapshot_id: number;
+  id: string;
+  resource: string;
+  domain: string | null;
+  brand_id: string | null;
+  validation_status: string | null;
+  raw_json: string;
+}
+
+export interface TrustedOriginRow {
+  snapshot_id: number;
+  id: string;
+  resource: string;
+  name: string | null;
+  origin: string | null;
+  status: string | null;
+  scope_types: string | null;
+  created: string | null;
+  last_updated: string | null;
+  raw_json: string;
+}
+
+export interface InlineHookRow {
+  snapshot_id: number;
+  id: string;
+  resource: string;
+  name: string | null;
+  type: string | null;
+  status: string | null;
+  created: string | null;
+  last_updated: string | null;
+  raw_json: string;
+}
+
 export interface LogEventRow {
   snapshot_id: number;
   uuid: string;
@@ -215,6 +286,13 @@ export interface UserResult {
   errors?: readonly UserErrorInput[];
 }
 
+export interface OrgResourceGap {
+  resource: string;
+  reason: string | null;
+  httpStatus: number | null;
+  errorCode: string | null;
+}
+
 export interface PhaseCursor {
   /** URL of the next page to fetch; null = the phase's first page. */
   cursor: string | null;
@@ -227,7 +305,10 @@ export interface Coverage {
   users: Record<CrawlState, number> & { total: number };
   orgResources: {
     complete: string[];
-    notAvailable: Array<{ resource: string; reason: string | null; httpStatus: number | null; errorCode: string | null }>;
+    /** The data exists in the org but could not be read: a gap. */
+    notAvailable: OrgResourceGap[];
+    /** The org cannot have this data (its engine lacks the API, or Okta says the feature is off): not a gap. */
+    notApplicable: OrgResourceGap[];
   };
   errors: Record<ErrorKind, number>;
   phases: Array<{ phase: string; done: boolean }>;

@@ -10,6 +10,7 @@ import type { SimulatorHandle } from '../../src/simulator/server.js';
 import { dumpFixture } from '../../src/simulator/org/fixture.js';
 import type { FixtureFile, LogEvent } from '../../src/simulator/org/types.js';
 import { MFA_EVENT_TYPES } from '../../src/crawler/logs_phase.js';
+import { DEVICE_TRUST_EVENT_TYPES } from '../../src/okta/event_types.js';
 import { simulator } from '../support/sim.js';
 import { crawlSimulator, rows, tempDir, type CrawlRun } from '../support/crawl.js';
 
@@ -24,7 +25,8 @@ function inLogWindow(e: LogEvent, since: Date, until: Date): boolean {
   const uri = String((e.debugContext as { debugData?: { requestUri?: string } } | undefined)?.debugData?.requestUri ?? '');
   const t = Date.parse(e.published);
   return t >= since.getTime() && t < until.getTime()
-    && (MFA_EVENT_TYPES.includes(e.eventType) || uri.startsWith('/api/v1/authn') || uri.startsWith('/api/v1/sessions'));
+    && (MFA_EVENT_TYPES.includes(e.eventType) || DEVICE_TRUST_EVENT_TYPES.includes(e.eventType)
+      || uri.startsWith('/api/v1/authn') || uri.startsWith('/api/v1/sessions') || uri.startsWith('/api/v1/org/factors'));
 }
 
 describe.each(['idx', 'v1'] as const)('crawl of a 2,000-user %s org', (pipeline) => {
@@ -79,20 +81,24 @@ describe.each(['idx', 'v1'] as const)('crawl of a 2,000-user %s org', (pipeline)
     }
   });
 
-  test('authenticator enrollments: as served on idx, recorded as not available on v1', () => {
+  test('authenticator enrollments: as served on idx, not applicable on v1 (and never asked for)', () => {
     const stored = rows<{ user_id: string; id: string; raw_json: string }>(run.dbPath, 'SELECT user_id, id, raw_json FROM authenticator_enrollments');
     if (pipeline === 'v1') {
       expect(stored).toEqual([]);
-      expect(run.coverage.orgResources.notAvailable.map((r) => r.resource)).toEqual(expect.arrayContaining(['authenticators', 'authenticatorEnrollments']));
+      expect(run.coverage.orgResources.notAvailable).toEqual([]);
+      expect(run.coverage.orgResources.notApplicable.map((r) => r.resource).sort()).toEqual(['authenticatorEnrollments', 'authenticators', 'policies:ACCESS_POLICY']);
+      expect(sim.stats().byEndpoint['authenticator_enrollments']).toBeUndefined();
+      expect(sim.stats().byEndpoint['user_factors']).toBe(truth.users.length);
       return;
     }
+    expect(run.coverage.orgResources.notApplicable).toEqual([]);
     const expected = truth.users.filter((u) => u.status !== 'DEPROVISIONED').flatMap((u) => (truth.authenticatorEnrollments?.[u.id] ?? []).map((e) => ({ user_id: u.id, e })));
     expect(stored.length).toBe(expected.length);
     const got = new Map(stored.map((r) => [`${r.user_id}/${r.id}`, JSON.parse(r.raw_json)]));
     for (const { user_id, e } of expected) expect(got.get(`${user_id}/${String(e.id)}`)).toEqual(e);
   });
 
-  test('org resources: authenticators, policies of the four types with rules, event hooks, API tokens', () => {
+  test('org resources: authenticators, policies with rules, event hooks, API tokens, apps, brands and sign-in pages, domains, origins, inline hooks', () => {
     const raw = (table: string) => rows<{ raw_json: string }>(run.dbPath, `SELECT raw_json FROM ${table} ORDER BY id`).map((r) => JSON.parse(r.raw_json));
     const sorted = <T extends { id?: unknown }>(l: T[] | undefined) => [...(l ?? [])].sort((a, b) => (String(a.id) < String(b.id) ? -1 : 1));
     const policyTypes = pipeline === 'idx' ? ['MFA_ENROLL', 'OKTA_SIGN_ON', 'ACCESS_POLICY', 'IDP_DISCOVERY'] : ['MFA_ENROLL', 'OKTA_SIGN_ON', 'IDP_DISCOVERY'];
@@ -102,6 +108,13 @@ describe.each(['idx', 'v1'] as const)('crawl of a 2,000-user %s org', (pipeline)
     expect(raw('event_hooks')).toEqual(sorted(truth.eventHooks));
     expect(raw('api_tokens')).toEqual(sorted(truth.apiTokens));
     expect(raw('authenticators')).toEqual(pipeline === 'idx' ? sorted(truth.authenticators) : []);
+    expect(raw('apps')).toEqual(sorted(truth.apps));
+    expect(raw('brands')).toEqual(sorted(truth.brands));
+    expect(rows<{ brand_id: string; raw_json: string }>(run.dbPath, 'SELECT brand_id, raw_json FROM sign_in_pages ORDER BY brand_id')
+      .map((r) => [r.brand_id, JSON.parse(r.raw_json)])).toEqual(Object.entries(truth.signInPages ?? {}).sort());
+    expect(raw('domains')).toEqual(sorted(truth.domains));
+    expect(raw('trusted_origins')).toEqual(sorted(truth.trustedOrigins));
+    expect(raw('inline_hooks')).toEqual(sorted(truth.inlineHooks));
   });
 
   test('System Log: the MFA and Classic-API events of the window, each as served', () => {

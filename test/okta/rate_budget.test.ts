@@ -107,6 +107,20 @@ describe('RateBudget', () => {
     const again = await budget.acquire('/y'); // still a probe
     expect(again.bucket).toBeUndefined();
   });
+  test('learns the window length from consecutive windows, for the ETA', async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(0.5, clock);
+    const first = clock.t + 10_000;
+    budget.settle(await budget.acquire('/api/v1/users/{id}/factors'), headers(100, 99, first));
+    expect(budget.buckets()[0]?.windowMs).toBeUndefined();
+    await clock.advance(10_000);
+    budget.settle(await budget.acquire('/api/v1/users/{id}/factors'), headers(100, 99, first + 10_000));
+    expect(budget.buckets()[0]).toMatchObject({ quota: 50, windowMs: 10_000 });
+    // A quiet spell between windows does not lengthen it.
+    await clock.advance(35_000);
+    budget.settle(await budget.acquire('/api/v1/users/{id}/factors'), headers(100, 99, first + 50_000));
+    expect(budget.buckets()[0]?.windowMs).toBe(10_000);
+  });
 });
 
 test.each([
@@ -120,4 +134,5 @@ test.each([
   ['/api/v1/eventHooks', '/api/v1/eventHooks'],
 ])('routeTemplate(%s) = %s', (path, template) => {
   expect(routeTemplate(path)).toBe(template);
+
 });

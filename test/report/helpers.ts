@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import type { Db } from '../../src/store/db.js';
 import { SnapshotWriter } from '../../src/store/snapshot_writer.js';
+import { IDENTITY_ENGINE_ONLY } from '../../src/crawler/engine_only.js';
 import type { RawObject, UserResult } from '../../src/store/types.js';
 import type { RuleMetaLike } from '../../src/report/sheets.js';
 import {
@@ -110,7 +111,7 @@ export function crawlAcme(db: Db, opts: { finish?: boolean; extraUsers?: RawObje
   w.writeOrgResource(id, 'authenticators', [], 'authenticators');
   w.writeOrgResource(id, 'policies:MFA_ENROLL', [classicEnrollPolicy('00pclassic'), authenticatorsEnrollPolicy('00pauth')], 'policies');
   w.writeOrgResource(id, 'policyRules:00pclassic', [{ id: '0prA', type: 'MFA_ENROLL', name: 'Everyone', status: 'ACTIVE', priority: 1, system: false }], 'policy_rules', { policyId: '00pclassic' });
-  w.markOrgResource(id, 'authenticatorEnrollments', 'not_available', 'feature not enabled in this org (The requested feature is not enabled in this environment.); expected on a Classic Engine org', 401, 'E0000015');
+  w.markOrgResource(id, 'authenticatorEnrollments', 'not_applicable', IDENTITY_ENGINE_ONLY['authenticatorEnrollments']);
   w.writeUsersPage(id, 'users:all', [
     oktaUser('00ualice', 'alice@acme.example'),
     oktaUser('00ubob', 'bob@acme.example'),

@@ -85,7 +85,7 @@ describe('incomplete snapshots', () => {
     await expect(attempt).rejects.toThrow(AuditError);
     await expect(attempt).rejects.toMatchObject({ code: 'ERR_REPORT', exitCode: 7 });
     await expect(attempt).rejects.toThrow(/--allow-partial/);
-    await expect(attempt).rejects.toThrow(/not finished.*1 of 5 listed users were never read.*Org data not read: logs \(403 E0000006\)/);
+    await expect(attempt).rejects.toThrow(/not finished.*1 of 5 listed users were never read.*Org data not read: System Log \(403 E0000006\)/);
     expect(listDir(t.dir)).toEqual(['snap.db', 'snap.db-shm', 'snap.db-wal']);
     expect(db.inTransaction).toBe(false);
 
@@ -108,11 +108,14 @@ describe('incomplete snapshots', () => {
     db.close();
   });
 
-  it('a feature the org lacks (E0000015) is complete; a permission gap or a failed read is not', () => {
+  it('data the org cannot have (not applicable) is complete; a permission gap or a failed read is not', () => {
     const db = openDatabase(t.file('snap.db'));
     const { w, id } = crawlAcme(db);
     const assess = () => assessCompleteness(db.prepare('SELECT * FROM snapshots WHERE id = ?').get(id) as never, computeCoverage(db, id));
-    expect(assess()).toEqual({ complete: true, reasons: [] }); // authenticatorEnrollments is E0000015
+    expect(assess()).toEqual({ complete: true, reasons: [] }); // authenticatorEnrollments is not applicable on Classic
+    w.markOrgResource(id, 'apps', 'not_available', 'no permission (You do not have permission to perform the requested action)', 403, 'E0000006');
+    expect(assess()).toEqual({ complete: false, reasons: ['Org data not read: Apps (403 E0000006).'] });
+    w.markOrgResource(id, 'apps', 'complete');
     w.recordError(id, { scope: 'org', subject: 'eventHooks', endpoint: '/api/v1/eventHooks', kind: 'failed', httpStatus: 500, errorCode: null, message: 'HTTP 500' });
     expect(assess()).toEqual({ complete: false, reasons: ['1 reads failed after retries.'] });
     db.close();

@@ -143,7 +143,8 @@ describe('writeReport: workbook, CSV and JSON of a complete snapshot', () => {
     expect(item('Crawled with oie-audit version')!['Value']!.value).toBe('0.1.0');
     expect(item('Users listed')!['Value']!.value).toBe(4);
     expect(item('Users deleted during the crawl')!['Value']!.value).toBe(1);
-    expect(item('Org data not available: authenticatorEnrollments')!['Value']!.value).toBe('Feature not enabled in this org');
+    expect(item('Not in this org: Authenticator enrollments')!['Value']!.value).toBe('Does not exist on Classic Engine');
+    expect(item('Not in this org: Authenticator enrollments')!['Notes']!.value).toMatch(/Identity Engine API: on a Classic Engine org each user's Factors API list is the whole MFA picture/);
     expect(item('Snapshot complete')!['Value']!.value).toBe('Yes');
     expect(item('Org data read')!['Value']!.value).toBe('authenticators, logs, policies:MFA_ENROLL, wellKnown, rules of 1 policy');
     expect(rows.some((r) => r['Section']!.value === 'WARNING')).toBe(false);
@@ -178,8 +179,8 @@ describe('writeReport: workbook, CSV and JSON of a complete snapshot', () => {
     ]);
     const cov = rowsOf(wb.getWorksheet('Coverage & Errors')!);
     expect(cov.map((c) => [c['What']!.value, c['Subject']!.value])).toEqual([
-      ['Org data absent: feature not enabled in this org', 'authenticatorEnrollments'],
-      ['Rule skipped (data not available)', 'Event hooks on Classic-only events'],
+      ['Org data not in this org (not applicable)', 'Authenticator enrollments'],
+      ['Rule skipped (its data was not read)', 'Event hooks on Classic-only events'],
       ['User deleted during the crawl', '00udave'],
     ]);
     expect(cov[2]!['User login']!.value).toBe('dave@acme.example');

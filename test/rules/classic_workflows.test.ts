@@ -146,7 +146,7 @@ describe('Classic-only Workflows on an Identity Engine org', () => {
   it('report stale Classic leftovers and skip the pre-upgrade blockers', async () => {
     const id = await writeSnapshot(db, fixture('idx'));
     const { results, findings } = run(db, id, ALL);
-    expect(results.filter((r) => r.status === 'skipped').map((r) => r.ruleId)).toEqual([IWA, EMAIL, NEVER]);
+    expect(results.filter((r) => r.status === 'not_applicable').map((r) => r.ruleId)).toEqual([IWA, EMAIL, NEVER]);
     expect(keys(findings)).toEqual([
       `${FORMAT} policy:00pdefault user:- medium`,
       `${U2F} user:00ukey user:00ukey medium`,

@@ -66,7 +66,7 @@ describe('Duplicate Push rules on a Classic Engine org', () => {
     const id = await writeSnapshot(db, factorFixture('v1'));
     const { results, findings } = run(db, id, ALL);
     expect(results.map((r) => [r.ruleId, r.status, r.findings])).toEqual([
-      [MULTIPLE, 'evaluated', 1], [DUPLICATE, 'evaluated', 2], [PENDING, 'evaluated', 1], [REPEATED, 'evaluated', 0], [HIDDEN, 'skipped', 0],
+      [MULTIPLE, 'evaluated', 1], [DUPLICATE, 'evaluated', 2], [PENDING, 'evaluated', 1], [REPEATED, 'evaluated', 0], [HIDDEN, 'not_applicable', 0],
     ]);
     expect(keys(findings)).toEqual([
       `${DUPLICATE} user:00ub user:00ub high`,
@@ -144,7 +144,7 @@ describe('Duplicate Push rules on an Identity Engine org', () => {
     expect(results).toEqual([{ ruleId: HIDDEN, status: 'evaluated', findings: 1 }]);
     expect(keys(findings)).toEqual([`${HIDDEN} user:00u1 user:00u1 medium`]);
     expect(findings[0]?.evidence).toBe(
-      'Expected on Identity Engine, but hidden from Factors-API tools: 3 Okta Verify enrollments ("Phone A", "Phone B" and pfd1c) ' +
+      'Expected on Identity Engine, but hidden from Factors-API tools: 3 Okta Verify enrollments ("Phone A", "Phone B" and an unnamed device (enrollment pfd1c)) ' +
       'against 1 push factor and 1 signed_nonce factor in the Factors API, so 2 devices cannot be reached through push factors.',
     );
     expect(findings[0]?.details).toMatchObject({ oktaVerifyEnrollments: 3, pushFactors: 1, signedNonceFactors: 1, devicesWithoutPushFactor: 2 });

@@ -5,52 +5,10 @@
 import { createGeneratedOrg } from '../../src/simulator/org/generated.js';
 import { RULES } from '../../src/rules/registry.js';
 import { runRules } from '../../src/rules/run.js';
-import type { RawObject } from '../../src/store/types.js';
 import { fixtureFromSource, storedFindings, tempDb, writeSnapshot, type SnapshotFixture, type StoredFinding } from './helpers.js';
+import { oracle, usersOf } from './oracle.js';
 
 const NOW = new Date('2024-08-01T00:00:00.000Z');
-const CLASSIC_ONLY_EVENTS = ['user.authentication.authenticate', 'user.credential.enroll', 'user.account.unlock_token', 'user.mfa.okta_verify.deny_push'];
-const CLASSIC_PATH = /^\/api\/v1\/(authn|sessions)(\/|$)|^\/api\/v1\/users\/[^/]+\/factors(\/|$)/;
-
-const str = (o: unknown, ...path: string[]): string | undefined => {
-  let cur: unknown = o;
-  for (const k of path) cur = typeof cur === 'object' && cur !== null ? (cur as RawObject)[k] : undefined;
-  return typeof cur === 'string' ? cur : undefined;
-};
-
-function usersOf(findings: StoredFinding[], rule: string): string[] {
-  return findings.filter((f) => f.rule_id === rule).map((f) => f.user_id ?? '').sort();
-}
-
-function oracle(fx: SnapshotFixture) {
-  const status = new Map(fx.users.map((u) => [String(u['id']), String(u['status'])]));
-  const factorsOf = (id: string): RawObject[] => fx.factors?.[id] ?? [];
-  const ids = fx.users.map((u) => String(u['id'])).sort();
-  const pushes = (id: string) => factorsOf(id).filter((f) => f['factorType'] === 'push');
-  const dupName = (id: string, type: string) => {
-    const names = factorsOf(id).filter((f) => f['factorType'] === type).map((f) => str(f, 'profile', 'name')).filter((n) => n !== undefined);
-    return new Set(names).size < names.length;
-  };
-  const active = (id: string) => factorsOf(id).filter((f) => f['status'] === 'ACTIVE');
-  return {
-    signedNonce: ids.flatMap((id) => factorsOf(id).filter((f) => f['factorType'] === 'signed_nonce').map(() => id)),
-    duplicateDevice: ids.filter((id) => dupName(id, 'push') || dupName(id, 'signed_nonce')),
-    multiple: ids.filter((id) => new Set(pushes(id).filter((f) => f['status'] !== 'PENDING_ACTIVATION').map((f) => str(f, 'profile', 'name') ?? String(f['id']))).size >= 2),
-    pending: ids.filter((id) => pushes(id).filter((f) => f['status'] === 'PENDING_ACTIVATION').length >= 2),
-    hidden: ids.filter((id) => (fx.authenticatorEnrollments?.[id] ?? []).filter((e) => e['key'] === 'okta_verify').length > pushes(id).length),
-    noActive: ids.filter((id) => status.get(id) === 'ACTIVE' && active(id).length === 0),
-    weakOnly: ids.filter((id) => ['ACTIVE', 'PASSWORD_EXPIRED', 'LOCKED_OUT', 'RECOVERY'].includes(status.get(id) ?? '')
-      && active(id).length > 0 && active(id).every((f) => ['sms', 'call', 'email', 'question'].includes(String(f['factorType'])))),
-    u2f: ids.flatMap((id) => factorsOf(id).filter((f) => f['factorType'] === 'u2f').map(() => id)),
-    hooks: (fx.eventHooks ?? []).filter((h) => ((h['events'] as { items: string[] }).items).some((e) => CLASSIC_ONLY_EVENTS.includes(e))).map((h) => String(h['id'])).sort(),
-    tokens: (fx.apiTokens ?? []).filter((t) => status.get(String(t['userId'])) !== 'ACTIVE').map((t) => String(t['id'])).sort(),
-    callerTokens: [...new Set((fx.logs ?? [])
-      .filter((e) => CLASSIC_PATH.test(str(e, 'debugContext', 'debugData', 'requestUri') ?? ''))
-      .map((e) => str(e, 'transaction', 'detail', 'requestApiTokenId'))
-      .filter((t): t is string => t !== undefined))].sort(),
-  };
-}
-
 describe.each(['idx', 'v1'] as const)('all rules over a generated %s org', (pipeline) => {
   let env: ReturnType<typeof tempDb>;
   let fx: SnapshotFixture;
@@ -66,9 +24,10 @@ describe.each(['idx', 'v1'] as const)('all rules over a generated %s org', (pipe
   });
   afterAll(() => env.cleanup());
 
-  it('evaluates every rule meant for the engine and skips only the others', async () => {
+  it('evaluates every rule meant for the engine; the others are not applicable, none skipped', async () => {
     const skipped = RULES.filter((r) => r.meta.appliesTo !== 'both' && r.meta.appliesTo !== pipeline).map((r) => r.meta.id);
-    expect(results.filter((r) => r.status === 'skipped').map((r) => r.ruleId)).toEqual(skipped);
+    expect(results.filter((r) => r.status === 'not_applicable').map((r) => r.ruleId)).toEqual(skipped);
+    expect(results.filter((r) => r.status === 'skipped')).toEqual([]);
     expect(results.filter((r) => r.status === 'error')).toEqual([]);
   });
 
@@ -93,6 +52,25 @@ describe.each(['idx', 'v1'] as const)('all rules over a generated %s org', (pipe
     expect(subjects('apitoken_owner_not_active')).toEqual(o.tokens);
     expect(subjects('log_classic_api_callers')).toEqual(o.callerTokens);
     expect(o.hooks.length * o.tokens.length * o.callerTokens.length).toBeGreaterThan(0);
+    expect(subjects('log_sessions_cookie_token_callers')).toEqual(o.cookieTokenCallers);
+    expect(subjects('log_sessions_me_callers')).toEqual(o.sessionsMeCallers);
+    expect(subjects('log_org_factors_callers')).toEqual(o.orgFactorCallers);
+    expect(o.cookieTokenCallers.length * o.sessionsMeCallers.length * o.orgFactorCallers.length).toBeGreaterThan(0);
+    expect(subjects('app_custom_login_redirect')).toEqual(o.customLoginApps);
+    expect(subjects('trustedorigin_cors_embedded_auth')).toEqual(o.corsOrigins);
+    expect(subjects('inlinehook_registration_contract_change')).toEqual(o.registrationHooks);
+    expect(subjects('brand_signin_widget_outdated')).toEqual(o.oldWidgets);
+    expect(o.customLoginApps.length * o.corsOrigins.length * o.registrationHooks.length * o.oldWidgets.length).toBe(1);
+    if (pipeline === 'idx') {
+      expect(subjects('app_pipeline_classic_remaining')).toEqual(o.classicApps);
+      expect(o.classicApps.length).toBeGreaterThan(0);
+      expect(o.deviceTrustEvents).toBe(0);
+    } else {
+      expect(o.classicApps).toEqual([]);
+      expect(o.deviceTrustEvents).toBeGreaterThan(0);
+      const dt = findings.filter((f) => f.rule_id === 'log_device_trust_classic_events');
+      expect(dt.map((f) => [f.severity, (f.details as { events: number }).events])).toEqual([['critical', o.deviceTrustEvents]]);
+    }
     expect(subjects('org_pipeline_classic_engine')).toHaveLength(pipeline === 'v1' ? 1 : 0);
     expect(subjects('factor_email_expected_after_upgrade')).toHaveLength(1);
   });

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { POLICY_TYPES } from '../../src/crawler/org_phase.js';
+import { notOnEngine } from '../../src/crawler/engine_only.js';
 import { type Db, openDatabase } from '../../src/store/db.js';
 import { SnapshotWriter } from '../../src/store/snapshot_writer.js';
 import type { Pipeline, RawObject, UserErrorInput, UserResult } from '../../src/store/types.js';
@@ -23,7 +24,7 @@ export interface SnapshotFixture {
   users: RawObject[];
   /** Per user id; absent = empty list read, null = not read (failed). */
   factors?: Record<string, RawObject[] | null>;
-  /** Per user id; absent = empty list on idx, not available (E0000015) on v1, as Okta answers. */
+  /** Per user id; absent = empty list on idx, not applicable on v1 (the crawl does not ask a Classic org). */
   authenticatorEnrollments?: Record<string, RawObject[] | null>;
   authenticators?: RawObject[];
   policies?: RawObject[];
@@ -31,6 +32,12 @@ export interface SnapshotFixture {
   logs?: RawObject[];
   eventHooks?: RawObject[];
   apiTokens?: RawObject[];
+  apps?: RawObject[];
+  brands?: RawObject[];
+  signInPages?: Record<string, RawObject>;
+  domains?: RawObject[];
+  trustedOrigins?: RawObject[];
+  inlineHooks?: RawObject[];
 }
 
 export interface NotAvailable {
@@ -52,8 +59,6 @@ export interface SnapshotOptions {
 }
 
 export const DEFAULT_STARTED_AT = '2024-08-01T00:00:00.000Z';
-const OIE_ONLY = new Set(['authenticators', 'policies:ACCESS_POLICY']);
-const FEATURE_OFF: NotAvailable = { reason: 'feature not enabled in this org (You do not have permission to access the feature you are requesting); expected on a Classic Engine org', httpStatus: 401, errorCode: 'E0000015' };
 
 export function tempDb(): { db: Db; path: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'oie-audit-rules-'));
@@ -115,8 +120,10 @@ export function writeSnapshotDirect(db: Db, fixture: SnapshotFixture, opts: Snap
   const notRead = new Set(opts.notRead ?? []);
   const orgResource = (resource: string, write: () => void): void => {
     if (notRead.has(resource)) return;
-    const na = notAvailable[resource] ?? (pipeline === 'v1' && OIE_ONLY.has(resource) ? FEATURE_OFF : undefined);
+    const na = notAvailable[resource];
+    const absent = notOnEngine(resource, pipeline);
     if (na !== undefined) w.markOrgResource(id, resource, 'not_available', na.reason, na.httpStatus ?? null, na.errorCode ?? null);
+    else if (absent !== undefined) w.markOrgResource(id, resource, 'not_applicable', absent);
     else write();
   };
 
@@ -134,12 +141,13 @@ export function writeSnapshotDirect(db: Db, fixture: SnapshotFixture, opts: Snap
     const enrollments = given !== undefined ? given : pipeline === 'v1' ? null : [];
     const errors: UserErrorInput[] = [];
     if (factors === null) errors.push({ endpoint: `/api/v1/users/${userId}/factors`, kind: 'failed', httpStatus: 500, errorCode: 'E0000009', message: 'Internal Server Error' });
-    if (enrollments === null) {
-      errors.push({ endpoint: `/api/v1/users/${userId}/authenticator-enrollments`, kind: 'not_available', httpStatus: FEATURE_OFF.httpStatus ?? null, errorCode: FEATURE_OFF.errorCode ?? null, message: FEATURE_OFF.reason });
+    if (given === null) {
+      errors.push({ endpoint: `/api/v1/users/${userId}/authenticator-enrollments`, kind: 'failed', httpStatus: 500, errorCode: 'E0000009', message: 'Internal Server Error' });
     }
     return { userId, factors: factors === undefined ? [] : factors, enrollments, state: factors === null ? 'failed' : 'complete', errors };
   });
   if (results.length > 0) w.completeUsers(id, results);
+  orgResource('authenticatorEnrollments', () => undefined);
 
   orgResource('authenticators', () => w.writeOrgResource(id, 'authenticators', fixture.authenticators ?? [], 'authenticators'));
   const types = new Set<string>([...POLICY_TYPES, ...(fixture.policies ?? []).map((p) => String(p['type']))]);
@@ -155,6 +163,18 @@ export function writeSnapshotDirect(db: Db, fixture: SnapshotFixture, opts: Snap
   }
   orgResource('eventHooks', () => w.writeOrgResource(id, 'eventHooks', fixture.eventHooks ?? [], 'event_hooks'));
   orgResource('apiTokens', () => w.writeOrgResource(id, 'apiTokens', fixture.apiTokens ?? [], 'api_tokens'));
+  orgResource('apps', () => w.writeOrgResource(id, 'apps', fixture.apps ?? [], 'apps'));
+  orgResource('brands', () => {
+    for (const b of fixture.brands ?? []) {
+      const bid = String(b['id']);
+      const page = fixture.signInPages?.[bid];
+      w.writeOrgResource(id, `signInPage:${bid}`, page === undefined ? [] : [page], 'sign_in_pages', { brandId: bid });
+    }
+    w.writeOrgResource(id, 'brands', fixture.brands ?? [], 'brands');
+  });
+  orgResource('domains', () => w.writeOrgResource(id, 'domains', fixture.domains ?? [], 'domains'));
+  orgResource('trustedOrigins', () => w.writeOrgResource(id, 'trustedOrigins', fixture.trustedOrigins ?? [], 'trusted_origins'));
+  orgResource('inlineHooks', () => w.writeOrgResource(id, 'inlineHooks', fixture.inlineHooks ?? [], 'inline_hooks'));
   orgResource('logs', () => {
     w.writeLogEvents(id, 'logs:all', fixture.logs ?? [], null);
     w.markOrgResource(id, 'logs', 'complete');
@@ -185,6 +205,15 @@ export function fixtureFromSource(source: OrgSource): SnapshotFixture {
     logs: [...source.logs()],
     eventHooks: source.eventHooks(),
     apiTokens: source.apiTokens(),
+    apps: source.apps(),
+    brands: source.brands(),
+    signInPages: Object.fromEntries(source.brands().flatMap((b) => {
+      const page = source.signInPage(String(b['id']));
+      return page === undefined ? [] : [[String(b['id']), page]];
+    })),
+    domains: source.domains(),
+    trustedOrigins: source.trustedOrigins(),
+    inlineHooks: source.inlineHooks(),
   };
 }
 

@@ -192,6 +192,8 @@ export function apiToken(id: string, name: string, userId: string): RawObject {
 export interface LogOpts {
   published?: string;
   requestUri?: string | null;
+  /** debugData.url, the request with its query; defaults to requestUri. */
+  url?: string;
   actorId?: string;
   actorLogin?: string;
   targetUserId?: string;
@@ -221,11 +223,59 @@ export function logEvent(uuid: string, eventType: string, opts: LogOpts = {}): R
     outcome: { result: opts.outcome ?? 'SUCCESS', reason: opts.reason ?? null },
     published: opts.published ?? '2024-07-15T12:00:00.000Z',
     severity: (opts.outcome ?? 'SUCCESS') === 'SUCCESS' ? 'INFO' : 'WARN',
-    debugContext: { debugData: uri === null ? { requestId: `r-${uuid}` } : { requestId: `r-${uuid}`, requestUri: uri, url: uri } },
+    debugContext: { debugData: uri === null ? { requestId: `r-${uuid}` } : { requestId: `r-${uuid}`, requestUri: uri, url: opts.url ?? uri } },
     legacyEventType: null,
     transaction: { type: 'WEB', id: `r-${uuid}`, detail: opts.apiTokenId === undefined ? {} : { requestApiTokenId: opts.apiTokenId } },
     uuid,
     version: '0',
     target,
+  };
+}
+
+/** An app as GET /api/v1/apps lists it; `pipeline` is authenticationPipeline (absent on Classic Engine). */
+export function app(id: string, label: string, opts: { name?: string; status?: string; signOnMode?: string; pipeline?: 'CLASSIC' | 'ORG_DEFAULT'; loginRedirectUrl?: string } = {}): RawObject {
+  const a: RawObject = {
+    id, name: opts.name ?? 'bookmark', label, status: opts.status ?? 'ACTIVE', created: '2021-01-01T00:00:00.000Z', lastUpdated: '2024-01-01T00:00:00.000Z',
+    accessibility: { selfService: false, errorRedirectUrl: null, loginRedirectUrl: opts.loginRedirectUrl ?? null },
+    visibility: { autoSubmitToolbar: false, hide: { iOS: false, web: false }, appLinks: { login: true } },
+    features: [], signOnMode: opts.signOnMode ?? 'BOOKMARK', credentials: { userNameTemplate: { template: '${source.login}', type: 'BUILT_IN' } },
+    settings: { app: { requestIntegration: false, url: 'https://app.example.com' } },
+    _links: { users: { href: `${ORG_URL}/api/v1/apps/${id}/users` } },
+  };
+  if (opts.pipeline !== undefined) a['authenticationPipeline'] = opts.pipeline;
+  return a;
+}
+
+export function brand(id: string, name: string, isDefault = false): RawObject {
+  return {
+    id, name, isDefault, agreeToCustomPrivacyPolicy: false, removePoweredByOkta: false, customPrivacyPolicyUrl: null, locale: 'en',
+    emailDomainId: `OeD${id}`, defaultApp: { appInstanceId: null, appLinkName: null, classicApplicationUri: null },
+    _links: { self: { href: `${ORG_URL}/api/v1/brands/${id}` } },
+  };
+}
+
+export function signInPage(widgetVersion: string): RawObject {
+  return {
+    pageContent: '<!DOCTYPE html><html><head>{{{SignInWidgetResources}}}</head><body><div id="okta-login-container"></div></body></html>',
+    widgetVersion, widgetCustomizations: { widgetGeneration: 'G2' }, contentSecurityPolicySetting: { mode: 'report_only', srcList: [] },
+  };
+}
+
+export function domain(id: string, name: string, brandId: string): RawObject {
+  return { id, domain: name, brandId, certificateSourceType: 'OKTA_MANAGED', validationStatus: 'VERIFIED', _links: { self: { href: `${ORG_URL}/api/v1/domains/${id}` } } };
+}
+
+export function trustedOrigin(id: string, name: string, origin: string, scopes: string[], status = 'ACTIVE'): RawObject {
+  return {
+    id, name, origin, status, scopes: scopes.map((type) => ({ type })), created: '2020-05-01T00:00:00.000Z', createdBy: '00uadmin',
+    lastUpdated: '2020-05-01T00:00:00.000Z', lastUpdatedBy: '00uadmin', _links: { self: { href: `${ORG_URL}/api/v1/trustedOrigins/${id}` } },
+  };
+}
+
+export function inlineHook(id: string, name: string, type: string, status = 'ACTIVE'): RawObject {
+  return {
+    id, status, name, type, version: '1.0.0', created: '2022-03-01T00:00:00.000Z', lastUpdated: '2022-03-01T00:00:00.000Z',
+    channel: { type: 'HTTP', version: '1.0.0', config: { uri: `https://hooks.example.com/${id}`, headers: [], method: 'POST', authScheme: { type: 'HEADER', key: 'authorization' } } },
+    _links: { self: { href: `${ORG_URL}/api/v1/inlineHooks/${id}` } },
   };
 }

@@ -69,20 +69,32 @@ describe('runRules', () => {
     expect(runRules(db, id, { only: ['enrollment_okta_verify_exceeds_push'] })).toEqual([{
       ruleId: 'enrollment_okta_verify_exceeds_push',
       status: 'skipped',
-      reason: 'Authenticator enrollments not available: not read for any of the 2 users in this snapshot: 401 E0000015 feature not enabled in this org ' +
-        '(You do not have permission to access the feature you are requesting); expected on a Classic Engine org',
+      reason: 'Authenticator enrollments not available: not read for any of the 2 users in this snapshot: 500 E0000009 Internal Server Error',
       findings: 0,
     }]);
   });
 
-  it('skips a rule meant for the other engine, saying which engine the org runs', async () => {
+  it('a rule whose data the org cannot have is not applicable; data the crawl could not read is skipped', async () => {
+    const needs = (id: string, requires: Rule['meta']['requires']): Rule => ({ ...testRule(id, function* () { /* nothing */ }), meta: { ...testRule(id, function* () { /* nothing */ }).meta, requires } });
+    const rules = [needs('test_rule_enrollments', ['authenticatorEnrollments']), needs('test_rule_access', ['policies:ACCESS_POLICY']), needs('test_rule_apps', ['apps'])];
+    const v1 = await writeSnapshot(db, { ...small, org: { pipeline: 'v1' } }, {
+      notAvailable: { apps: { reason: 'no permission (You do not have permission to perform the requested action)', httpStatus: 403, errorCode: 'E0000006' } },
+    });
+    expect(runRules(db, v1, { rules }).map((r) => [r.ruleId, r.status, r.reason])).toEqual([
+      ['test_rule_enrollments', 'not_applicable', expect.stringMatching(/^Authenticator enrollments: none in this org\. Authenticator enrollments are an Identity Engine API/)],
+      ['test_rule_access', 'not_applicable', expect.stringMatching(/^ACCESS_POLICY policies: none in this org\. App authentication policies exist only in Identity Engine/)],
+      ['test_rule_apps', 'skipped', 'Apps not available: 403 E0000006 no permission (You do not have permission to perform the requested action)'],
+    ]);
+  });
+
+  it('a rule meant for the other engine is not applicable, saying which engine the org runs', async () => {
     const idx = await writeSnapshot(db, small);
     expect(runRules(db, idx, { only: ['policy_mfa_enroll_email_optional'] })).toEqual([
-      { ruleId: 'policy_mfa_enroll_email_optional', status: 'skipped', reason: 'Applies to Classic Engine orgs only; this org runs Identity Engine (pipeline idx)', findings: 0 },
+      { ruleId: 'policy_mfa_enroll_email_optional', status: 'not_applicable', reason: 'Applies to Classic Engine orgs only; this org runs Identity Engine (pipeline idx)', findings: 0 },
     ]);
     const v1 = await writeSnapshot(db, { ...small, org: { pipeline: 'v1' } });
     expect(runRules(db, v1, { only: ['enrollment_okta_verify_exceeds_push'] })).toEqual([
-      { ruleId: 'enrollment_okta_verify_exceeds_push', status: 'skipped', reason: 'Applies to Identity Engine orgs only; this org runs Classic Engine (pipeline v1)', findings: 0 },
+      { ruleId: 'enrollment_okta_verify_exceeds_push', status: 'not_applicable', reason: 'Applies to Identity Engine orgs only; this org runs Classic Engine (pipeline v1)', findings: 0 },
     ]);
     const unknown = await writeSnapshot(db, { ...small, org: { pipeline: null } });
     expect(runRules(db, unknown, { only: ['policy_mfa_enroll_email_optional', 'org_pipeline_classic_engine'] }).map((r) => [r.status, r.reason])).toEqual([

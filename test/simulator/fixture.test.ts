@@ -48,6 +48,13 @@ function served(o: OrgSource): JsonObject {
     logsFrom: mid === undefined ? [] : [...o.logs(Date.parse(mid.published))],
     eventHooks: o.eventHooks(),
     apiTokens: o.apiTokens(),
+    apps: o.apps(),
+    brands: o.brands(),
+    signInPages: o.brands().map((b) => o.signInPage(b['id'] as string) ?? null),
+    unknownSignInPage: o.signInPage('bndNoSuchBrand000000') ?? null,
+    domains: o.domains(),
+    trustedOrigins: o.trustedOrigins(),
+    inlineHooks: o.inlineHooks(),
   };
 }
 
@@ -67,7 +74,8 @@ describe.each(['idx', 'v1'] as const)('dump then load serves identical objects (
 
   test('fixtureOrg(JSON.parse(dump)) too, and the file is private', () => {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as FixtureFile;
-    expect(Object.keys(parsed)).toEqual(['org', 'users', 'factors', 'authenticatorEnrollments', 'authenticators', 'policies', 'policyRules', 'logs', 'eventHooks', 'apiTokens']);
+    expect(Object.keys(parsed)).toEqual(['org', 'users', 'factors', 'authenticatorEnrollments', 'authenticators', 'policies', 'policyRules', 'logs', 'eventHooks', 'apiTokens',
+      'apps', 'brands', 'signInPages', 'domains', 'trustedOrigins', 'inlineHooks']);
     expect(served(fixtureOrg(parsed))).toEqual(expected);
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });

@@ -269,8 +269,16 @@ describe('spec conformance and fixtures', () => {
         [SPEC_PATHS.logs, `/api/v1/logs?since=${since}&until=${new Date().toISOString()}&limit=1000`],
         [SPEC_PATHS.eventHooks, '/api/v1/eventHooks'],
         [SPEC_PATHS.apiTokens, '/api/v1/api-tokens'],
+        [SPEC_PATHS.apps, '/api/v1/apps?limit=200'],
+        [SPEC_PATHS.brands, '/api/v1/brands'],
+        [SPEC_PATHS.domains, '/api/v1/domains'],
+        [SPEC_PATHS.trustedOrigins, '/api/v1/trustedOrigins'],
+        [SPEC_PATHS.inlineHooks, '/api/v1/inlineHooks'],
         [SPEC_PATHS.orgMetadata, '/.well-known/okta-organization'],
       ];
+      // One customized page per engine (the other brand uses the default page and answers 404).
+      const customized = sim.source.brands().find((b) => sim.source.signInPage(String(b['id'])) !== undefined)!;
+      checks.push([SPEC_PATHS.signInPageCustomized, `/api/v1/brands/${String(customized['id'])}/pages/sign-in/customized`]);
       if (pipeline === 'idx') {
         checks.push([SPEC_PATHS.userAuthenticatorEnrollments, `/api/v1/users/${user.id}/authenticator-enrollments`]);
         checks.push([SPEC_PATHS.authenticators, '/api/v1/authenticators']);
@@ -281,7 +289,12 @@ describe('spec conformance and fixtures', () => {
         const v = validateResponse(spec!, 'get', template, 200, r.body);
         expect([path, v.errors.slice(0, 5)]).toEqual([path, []]);
       }
-      for (const path of ['/api/v1/nope', '/api/v1/users/00uNOPE/factors']) {
+      // v1: a brand on Okta's default page; idx customizes both brands, so an unknown brand answers the same 404.
+      const plain = sim.source.brands().find((b) => sim.source.signInPage(String(b['id'])) === undefined);
+      expect(plain === undefined).toBe(pipeline === 'idx');
+      const notCustomized = `/api/v1/brands/${String(plain?.['id'] ?? 'bndNoSuchBrand000000')}/pages/sign-in/customized`;
+      expect([notCustomized, (await raw(sim, notCustomized)).status]).toEqual([notCustomized, 404]);
+      for (const path of ['/api/v1/nope', '/api/v1/users/00uNOPE/factors', notCustomized]) {
         expect(validateSchema(spec!, 'ModelError', (await raw(sim, path)).body).errors).toEqual([]);
       }
     } finally {
@@ -303,7 +316,9 @@ describe('spec conformance and fixtures', () => {
         for (const path of ['/api/v1/users?limit=50', `/api/v1/users?search=${encodeURIComponent('status eq "DEPROVISIONED"')}`,
           `/api/v1/users/${u.id}/factors`, `/api/v1/users/${u.id}/authenticator-enrollments`, '/api/v1/authenticators',
           `/api/v1/policies?type=${String(p.type)}`, `/api/v1/policies/${String(p.id)}/rules`, '/api/v1/eventHooks', '/api/v1/api-tokens',
-          `/api/v1/logs?since=${since}&until=${until}&limit=1000`, '/.well-known/okta-organization']) {
+          `/api/v1/logs?since=${since}&until=${until}&limit=1000`, '/.well-known/okta-organization',
+          '/api/v1/apps?limit=200', '/api/v1/brands', ...a.source.brands().map((br) => `/api/v1/brands/${String(br['id'])}/pages/sign-in/customized`),
+          '/api/v1/domains', '/api/v1/trustedOrigins', '/api/v1/inlineHooks']) {
           const ra = await raw(a, path);
           const rb = await raw(b, path);
           // Bodies are served verbatim; only the well-known document names the serving host.

@@ -497,7 +497,11 @@ describe.each(['idx', 'v1'] as const)('System Log (%s)', (pipeline) => {
       expect(Object.keys(e).sort()).toEqual(['actor', 'authenticationContext', 'client', 'debugContext', 'device', 'displayMessage', 'eventType', 'legacyEventType',
         'outcome', 'published', 'request', 'securityContext', 'severity', 'target', 'transaction', 'uuid', 'version'].sort());
       expect(e.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-      expect((e['target'] as JsonObject[])[0]).toEqual(expect.objectContaining({ type: 'User', id: expect.stringMatching(/^00u/) }));
+      // Org-level events name what they changed (an org factor); every other event is about a user.
+      const first = e.eventType.startsWith('system.mfa.factor.')
+        ? { type: 'Factor', id: expect.stringMatching(/^okta_/) }
+        : { type: 'User', id: expect.stringMatching(/^00u/) };
+      expect((e['target'] as JsonObject[])[0]).toEqual(expect.objectContaining(first));
     }
   });
 
@@ -596,6 +600,15 @@ describe.each(['idx', 'v1'] as const)("Okta's OpenAPI spec accepts what the org 
     check(SPEC_PATHS.logs, [...o.logs()]);
     check(SPEC_PATHS.eventHooks, o.eventHooks());
     check(SPEC_PATHS.apiTokens, o.apiTokens());
+    check(SPEC_PATHS.apps, o.apps());
+    check(SPEC_PATHS.brands, o.brands());
+    for (const b of o.brands()) {
+      const page = o.signInPage(b['id'] as string);
+      if (page !== undefined) check(SPEC_PATHS.signInPageCustomized, page);
+    }
+    check(SPEC_PATHS.domains, { domains: o.domains() });
+    check(SPEC_PATHS.trustedOrigins, o.trustedOrigins());
+    check(SPEC_PATHS.inlineHooks, o.inlineHooks());
     expect([...problems].slice(0, 20)).toEqual([]);
   });
 });

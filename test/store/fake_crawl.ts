@@ -126,7 +126,7 @@ export function crawl(w: SnapshotWriter, org: FakeOrg, tick: () => void, style: 
   while (url !== undefined) {
     const { items, next } = page(org.users, url, USER_PAGE, (u) => String(u['id']), '/api/v1/users');
     tick();
-    const todo = w.writeUsersPage(id, phase, items, next);
+    const { todo } = w.writeUsersPage(id, phase, items, next);
     if (style === 'paged') crawlUsers(w, id, org, todo, tick);
     url = next ?? undefined;
   }

@@ -40,6 +40,39 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('0003 carries a version-2 database forward: not applicable data and rules, enrollment device names', () => {
+    const all = loadMigrations();
+    const db = new Database(t.file('v2.db'));
+    db.pragma('foreign_keys = ON');
+    const upTo2 = migrationsDir(Object.fromEntries(all.filter((m) => m.version <= 2).map((m) => [m.file, m.sql])));
+    migrate(db, upTo2);
+    db.exec(`INSERT INTO snapshots (id, started_at, org_url, tool_version, settings_json, pipeline, status) VALUES (1, '2026-01-01T00:00:00.000Z', 'https://a.okta.com', '0.1.0', '{}', 'v1', 'complete');
+      INSERT INTO users (snapshot_id, id, login, crawl_state, raw_json) VALUES (1, '00u1', 'a@example.com', 'complete', '{}');
+      INSERT INTO authenticator_enrollments (snapshot_id, user_id, id, key, nickname, raw_json) VALUES
+        (1, '00u1', 'pfd1', 'okta_verify', NULL, '{"profile":{"name":"Pixel 8"}}'), (1, '00u1', 'sms1', 'phone_number', 'Work phone', '{"profile":{}}');
+      INSERT INTO org_resources (snapshot_id, resource, state, reason, http_status, error_code) VALUES
+        (1, 'authenticators', 'not_available', 'feature not enabled', 401, 'E0000015'),
+        (1, 'authenticatorEnrollments', 'not_available', 'Classic Engine org (pipeline v1): the authenticator-enrollments API is Identity Engine only', NULL, NULL),
+        (1, 'logs', 'not_available', 'no permission', 403, 'E0000006');
+      INSERT INTO rule_runs (snapshot_id, rule_id, status, reason, findings, evaluated_at) VALUES
+        (1, 'a_b_c', 'skipped', 'Applies to Identity Engine orgs only; this org runs Classic Engine (pipeline v1)', 0, 'x'),
+        (1, 'd_e_f', 'skipped', 'System Log not available: 403 E0000006', 0, 'x');`);
+    expect(migrate(db)).toEqual({ from: 2, to: all.length });
+    expect(db.prepare(`SELECT resource, state FROM org_resources ORDER BY resource`).all()).toEqual([
+      { resource: 'authenticatorEnrollments', state: 'not_applicable' },
+      { resource: 'authenticators', state: 'not_applicable' },
+      { resource: 'logs', state: 'not_available' },
+    ]);
+    expect(db.prepare(`SELECT rule_id, status FROM rule_runs ORDER BY rule_id`).all()).toEqual([
+      { rule_id: 'a_b_c', status: 'not_applicable' }, { rule_id: 'd_e_f', status: 'skipped' },
+    ]);
+    expect(db.prepare(`SELECT id, device_name FROM authenticator_enrollments ORDER BY id`).all()).toEqual([
+      { id: 'pfd1', device_name: 'Pixel 8' }, { id: 'sms1', device_name: 'Work phone' },
+    ]);
+    expect(db.prepare(`SELECT org_resources_not_applicable, org_resources_not_available FROM v_coverage`).get()).toEqual({ org_resources_not_applicable: 2, org_resources_not_available: 1 });
+    db.close();
+  });
+
   it('re-opening is a no-op', () => {
     const path = t.file('b.db');
     const first = openDatabase(path);

@@ -140,10 +140,10 @@ describe('views', () => {
 
   it('v_coverage: users by crawl_state per snapshot', () => {
     expect(q('SELECT * FROM v_coverage ORDER BY snapshot_id')).toEqual([
-      { snapshot_id: ids.old, org_url: ORG_URL, status: 'complete', users_expected: null, users_total: 1, users_pending: 0, users_complete: 1, users_deleted: 0, users_failed: 0, org_resources_not_available: 0, errors: 0 },
-      { snapshot_id: ids.other, org_url: 'https://other.okta.com', status: 'complete', users_expected: null, users_total: 0, users_pending: 0, users_complete: 0, users_deleted: 0, users_failed: 0, org_resources_not_available: 0, errors: 0 },
-      { snapshot_id: ids.latest, org_url: ORG_URL, status: 'complete', users_expected: 7, users_total: 7, users_pending: 1, users_complete: 5, users_deleted: 1, users_failed: 0, org_resources_not_available: 1, errors: 2 },
-      { snapshot_id: ids.running, org_url: ORG_URL, status: 'running', users_expected: null, users_total: 1, users_pending: 1, users_complete: 0, users_deleted: 0, users_failed: 0, org_resources_not_available: 0, errors: 0 },
+      { snapshot_id: ids.old, org_url: ORG_URL, status: 'complete', users_expected: null, users_total: 1, users_pending: 0, users_complete: 1, users_deleted: 0, users_failed: 0, org_resources_not_available: 0, org_resources_not_applicable: 0, errors: 0 },
+      { snapshot_id: ids.other, org_url: 'https://other.okta.com', status: 'complete', users_expected: null, users_total: 0, users_pending: 0, users_complete: 0, users_deleted: 0, users_failed: 0, org_resources_not_available: 0, org_resources_not_applicable: 0, errors: 0 },
+      { snapshot_id: ids.latest, org_url: ORG_URL, status: 'complete', users_expected: 7, users_total: 7, users_pending: 1, users_complete: 5, users_deleted: 1, users_failed: 0, org_resources_not_available: 1, org_resources_not_applicable: 0, errors: 2 },
+      { snapshot_id: ids.running, org_url: ORG_URL, status: 'running', users_expected: null, users_total: 1, users_pending: 1, users_complete: 0, users_deleted: 0, users_failed: 0, org_resources_not_available: 0, org_resources_not_applicable: 0, errors: 0 },
     ]);
   });
 

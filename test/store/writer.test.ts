@@ -181,8 +181,8 @@ describe('SnapshotWriter', () => {
     it('re-listing never downgrades a user in a final state, nor replaces its row', () => {
       w.writeUsersPage(id, 'users:all', [oktaUser('00u1', 'a@example.com')], null);
       w.completeUsers(id, [{ userId: '00u1', factors: [smsFactor('sms1')], enrollments: [], state: 'complete' }]);
-      const todo = w.writeUsersPage(id, 'users:all', [oktaUser('00u1', 'renamed@example.com'), oktaUser('00u9', 'new@example.com')], null);
-      expect(todo).toEqual(['00u9']);
+      const listed = w.writeUsersPage(id, 'users:all', [oktaUser('00u1', 'renamed@example.com'), oktaUser('00u9', 'new@example.com')], null);
+      expect(listed).toEqual({ todo: ['00u9'], added: 1 });
       expect(w.userState(id, '00u1')).toBe('complete');
       expect(row<UserRow>('SELECT * FROM users WHERE id = ?', '00u1').login).toBe('a@example.com');
       expect(count('factors')).toBe(1);
@@ -259,8 +259,10 @@ describe('SnapshotWriter', () => {
 
     it('moves the cursor with the page; its users stay queued as pending until completed', () => {
       expect(w.getCursor(id, 'users:all')).toBeUndefined();
-      expect(w.writeUsersPage(id, 'users:all', [oktaUser('00u1', 'a@example.com'), oktaUser('00u2', 'b@example.com', 'DEPROVISIONED'), null as unknown as object], p1)).toEqual(['00u1', '00u2']);
+      expect(w.writeUsersPage(id, 'users:all', [oktaUser('00u1', 'a@example.com'), oktaUser('00u2', 'b@example.com', 'DEPROVISIONED'), null as unknown as object], p1)).toEqual({ todo: ['00u1', '00u2'], added: 2 });
       expect(w.getCursor(id, 'users:all')).toEqual({ cursor: p1, done: false });
+      // Listed again (a resumed crawl repeats the page it was storing): still to crawl, not new.
+      expect(w.writeUsersPage(id, 'users:all', [oktaUser('00u1', 'a@example.com'), oktaUser('00u2', 'b@example.com', 'DEPROVISIONED')], p1)).toEqual({ todo: ['00u1', '00u2'], added: 0 });
       expect(w.pendingUsers(id, 10)).toEqual([
         { id: '00u1', login: 'a@example.com', status: 'ACTIVE' },
         { id: '00u2', login: 'b@example.com', status: 'DEPROVISIONED' },
@@ -308,6 +310,7 @@ describe('SnapshotWriter', () => {
       w.writeOrgResource(id, 'authenticators', [], 'authenticators');
       w.markOrgResource(id, 'logs', 'not_available', 'missing scope okta.logs.read', 403, 'E0000006');
       w.markOrgResource(id, 'wellKnown', 'complete');
+      w.markOrgResource(id, 'authenticatorEnrollments', 'not_applicable', 'Identity Engine only');
       w.recordError(id, { scope: 'logs', subject: 'logs', endpoint: '/api/v1/logs', kind: 'not_available', httpStatus: 403, errorCode: 'E0000006', message: 'You do not have permission' });
       expect(w.coverage(id)).toEqual({
         snapshotId: id,
@@ -316,6 +319,7 @@ describe('SnapshotWriter', () => {
         orgResources: {
           complete: ['authenticators', 'wellKnown'],
           notAvailable: [{ resource: 'logs', reason: 'missing scope okta.logs.read', httpStatus: 403, errorCode: 'E0000006' }],
+          notApplicable: [{ resource: 'authenticatorEnrollments', reason: 'Identity Engine only', httpStatus: null, errorCode: null }],
         },
         errors: { failed: 1, deleted: 1, not_available: 2 },
         phases: [{ phase: 'users:all', done: true }],

@@ -8,6 +8,7 @@ import { OktaReader } from '../../src/okta/client.js';
 import { openDatabase } from '../../src/store/db.js';
 import { SnapshotWriter } from '../../src/store/snapshot_writer.js';
 import { crawl, type CrawlOutcome } from '../../src/crawler/crawl.js';
+import type { ProgressState } from '../../src/crawler/progress.js';
 
 export function tempDir(prefix = 'oie-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -21,6 +22,7 @@ export interface CrawlRun extends CrawlOutcome {
 export async function crawlSimulator(sim: SimulatorHandle, opts: {
   dbPath?: string; maxShare?: number; concurrency?: number; resume?: boolean; usersSearch?: string;
   logsSince?: Date; logsUntil?: Date; requestTimeoutMs?: number; maxRetries?: number; signal?: AbortSignal;
+  onProgress?: (p: ProgressState) => void;
 } = {}): Promise<CrawlRun> {
   const dbPath = opts.dbPath ?? join(tempDir(), 'snapshot.db');
   const reader = new OktaReader({
@@ -34,6 +36,7 @@ export async function crawlSimulator(sim: SimulatorHandle, opts: {
       reader, writer: new SnapshotWriter(db), resume: opts.resume ?? false, toolVersion: 'test',
       scope: { usersSearch: opts.usersSearch, logsSince: opts.logsSince ?? new Date(Date.now() - 30 * 86400_000), logsUntil: opts.logsUntil ?? new Date() },
       settings: { test: true }, concurrency: opts.concurrency ?? 8, signal: opts.signal ?? new AbortController().signal,
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     });
     return { ...outcome, dbPath, reader };
   } finally {

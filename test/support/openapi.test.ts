@@ -71,6 +71,9 @@ const EXAMPLE_DEFECTS: Record<string, { reason: string; adjust: Adjust | 'skip' 
   },
 };
 
+/** Operations whose 200 response the spec gives no example for: the simulator's bodies are validated against the schema alone. */
+const NO_200_EXAMPLE = new Set<string>([SPEC_PATHS.signInPageCustomized, SPEC_PATHS.domains]);
+
 function documentedStatuses(s: OpenApiSpec, path: string): number[] {
   const op = s.paths[path]?.['get'] as { responses?: Record<string, unknown> } | undefined;
   return Object.keys(op?.responses ?? {})
@@ -102,7 +105,7 @@ withSpec("the spec's own response examples validate", () => {
 
   test('every operation has a 200 example and error examples are included', () => {
     for (const [key, path] of Object.entries(SPEC_PATHS)) {
-      expect([key, cases.some((c) => c[1] === path && c[2] === 200)]).toEqual([key, true]);
+      expect([key, cases.some((c) => c[1] === path && c[2] === 200)]).toEqual([key, !NO_200_EXAMPLE.has(path)]);
     }
     expect(cases.some((c) => c[2] === 429)).toBe(true);
     expect(cases.some((c) => c[2] === 404)).toBe(true);

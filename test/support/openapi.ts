@@ -60,6 +60,12 @@ export const SPEC_PATHS = {
   logs: '/api/v1/logs',
   eventHooks: '/api/v1/eventHooks',
   apiTokens: '/api/v1/api-tokens',
+  apps: '/api/v1/apps',
+  brands: '/api/v1/brands',
+  signInPageCustomized: '/api/v1/brands/{brandId}/pages/sign-in/customized',
+  domains: '/api/v1/domains',
+  trustedOrigins: '/api/v1/trustedOrigins',
+  inlineHooks: '/api/v1/inlineHooks',
   orgMetadata: '/.well-known/okta-organization',
 } as const;
 
@@ -201,6 +207,36 @@ export const KNOWN_SPEC_ERRORS: readonly KnownSpecError[] = [
     reason:
       'System Log events serialise absent values as null almost everywhere (ListLogs: detailEntry, ' +
       'credentialType, interface, issuer, outcome.reason, client.id, ...); the spec marks none of them nullable.',
+  },
+  {
+    kind: 'nullable',
+    at: [
+      'ApplicationAccessibility/properties/errorRedirectUrl', 'ApplicationAccessibility/properties/loginRedirectUrl',
+      'ApplicationSettingsNotificationsVpn/properties/helpUrl', 'ApplicationSettingsNotificationsVpn/properties/message',
+      'SamlApplicationSettingsSignOn/properties/defaultRelayState', 'SamlApplicationSettingsSignOn/properties/audienceOverride',
+      'SamlApplicationSettingsSignOn/properties/destinationOverride', 'SamlApplicationSettingsSignOn/properties/recipientOverride',
+      'SamlApplicationSettingsSignOn/properties/ssoAcsUrlOverride',
+    ],
+    reason: "Unset app settings are null in every one of the spec's own listApplications examples (ResponseExample1-4).",
+  },
+  {
+    kind: 'notRequired',
+    at: ['SamlApplicationSettingsSignOn'],
+    properties: [
+      'allowMultipleAcsEndpoints', 'assertionSigned', 'audience', 'authnContextClassRef', 'destination', 'digestAlgorithm', 'honorForceAuthn',
+      'idpIssuer', 'recipient', 'requestCompressed', 'responseSigned', 'signatureAlgorithm', 'ssoAcsUrl', 'subjectNameIdFormat', 'subjectNameIdTemplate',
+    ],
+    reason: 'The required list describes what creating a custom SAML app must send; catalog SAML apps in the spec\'s own list examples carry only defaultRelayState and overrides.',
+  },
+  {
+    kind: 'nullable',
+    at: ['Brand/properties/customPrivacyPolicyUrl', 'DefaultApp/properties/appInstanceId', 'DefaultApp/properties/appLinkName', 'DefaultApp/properties/classicApplicationUri'],
+    reason: "A brand without a privacy policy or default app returns null here (the spec's own ListBrandsResponse example).",
+  },
+  {
+    kind: 'nullable',
+    at: ['InlineHookOAuthBasicConfig/properties/scope'],
+    reason: "An OAuth inline hook without scopes returns scope null (the spec's own InlineHooktMgmtListAllexample).",
   },
 ];
 

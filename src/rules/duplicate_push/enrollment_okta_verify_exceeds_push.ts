@@ -22,7 +22,10 @@ const meta: RuleMeta = {
   appliesTo: 'idx',
   requires: ['factors', 'authenticatorEnrollments'],
   checklist: ['M5', 'M6', 'A3'],
-  unverified: 'The fields of an okta_verify enrollment (profile.name, profile.platform) are not documented; device names may be missing.',
+  unverified:
+    'Okta does not document the profile of an okta_verify enrollment. The device name is the first present of profile.deviceName, ' +
+    'profile.name, profile.displayName, nickname and _embedded.device.profile.displayName; the platform is profile.platform. ' +
+    'An enrollment with none of them is shown by its id.',
 };
 
 interface Row {
@@ -57,7 +60,7 @@ export const rule: Rule = {
                  WHERE f.snapshot_id = u.snapshot_id AND f.user_id = u.id AND +f.factor_type = 'signed_nonce') AS signed_nonce_factors
         FROM (SELECT snapshot_id, user_id, count(*) AS ov_enrollments,
                      json_group_array(json_object('id', id, 'status', status, 'nickname', nickname, 'created', created,
-                                                  'deviceName', json_extract(raw_json, '$.profile.name'),
+                                                  'deviceName', device_name,
                                                   'platform', json_extract(raw_json, '$.profile.platform'))) AS enrollments_json
                 FROM authenticator_enrollments
                WHERE snapshot_id = ? AND key = 'okta_verify'
@@ -69,7 +72,7 @@ export const rule: Rule = {
       ORDER BY user_id`).iterate(ctx.snapshot.id);
     for (const r of rows) {
       const enrollments = parseJson<Enrollment[]>(r.enrollments_json, []).sort((a, b) => (a.created ?? '').localeCompare(b.created ?? '') || a.id.localeCompare(b.id));
-      const names = enrollments.map((e) => (e.deviceName ?? e.nickname) === null ? e.id : quoted(e.deviceName ?? e.nickname));
+      const names = enrollments.map((e) => (e.deviceName === null ? `an unnamed device (enrollment ${e.id})` : quoted(e.deviceName)));
       const hidden = r.ov_enrollments - r.push_factors;
       yield finding(meta, {
         subjectType: 'user',

@@ -9,7 +9,8 @@ import { AuditError } from '../../errors.js';
 import type { FixtureFile, JsonObject, LogEvent, OktaUser, OrgMetadata, OrgSource } from './types.js';
 
 const STATUSES = new Set(['ACTIVE', 'DEPROVISIONED', 'LOCKED_OUT', 'PASSWORD_EXPIRED', 'PROVISIONED', 'RECOVERY', 'STAGED', 'SUSPENDED']);
-const KEYS = new Set(['org', 'users', 'factors', 'authenticatorEnrollments', 'authenticators', 'policies', 'policyRules', 'logs', 'eventHooks', 'apiTokens']);
+const KEYS = new Set(['org', 'users', 'factors', 'authenticatorEnrollments', 'authenticators', 'policies', 'policyRules', 'logs', 'eventHooks', 'apiTokens',
+  'apps', 'brands', 'signInPages', 'domains', 'trustedOrigins', 'inlineHooks']);
 
 function bad(path: string, problem: string): AuditError {
   return new AuditError('ERR_USAGE', `fixture: ${path}: ${problem}`);
@@ -66,8 +67,19 @@ function validate(f: unknown): asserts f is FixtureFile {
   });
   if (f['factors'] !== undefined) arrayMap(f['factors'], 'factors', ids, 'user');
   if (f['authenticatorEnrollments'] !== undefined) arrayMap(f['authenticatorEnrollments'], 'authenticatorEnrollments', ids, 'user');
-  for (const key of ['authenticators', 'eventHooks', 'apiTokens'] as const) {
+  for (const key of ['authenticators', 'eventHooks', 'apiTokens', 'apps', 'trustedOrigins', 'inlineHooks', 'domains'] as const) {
     if (f[key] !== undefined) objectArray(f[key], key);
+  }
+  const brandIds = new Set<string>();
+  if (f['brands'] !== undefined) {
+    objectArray(f['brands'], 'brands').forEach((b, k) => brandIds.add(requireString(b, 'id', `brands[${k}]`)));
+  }
+  if (f['signInPages'] !== undefined) {
+    if (!isObject(f['signInPages'])) throw bad('signInPages', 'expected an object keyed by brand id');
+    for (const [key, page] of Object.entries(f['signInPages'])) {
+      if (!brandIds.has(key)) throw bad(`signInPages[${JSON.stringify(key)}]`, 'no brand has this id');
+      if (!isObject(page)) throw bad(`signInPages[${JSON.stringify(key)}]`, 'expected an object');
+    }
   }
   const policyIds = new Set<string>();
   if (f['policies'] !== undefined) {
@@ -168,6 +180,30 @@ class FixtureOrg implements OrgSource {
   apiTokens(): JsonObject[] {
     return this.f.apiTokens ?? [];
   }
+
+  apps(): JsonObject[] {
+    return this.f.apps ?? [];
+  }
+
+  brands(): JsonObject[] {
+    return this.f.brands ?? [];
+  }
+
+  signInPage(brandId: string): JsonObject | undefined {
+    return Object.hasOwn(this.f.signInPages ?? {}, brandId) ? this.f.signInPages?.[brandId] : undefined;
+  }
+
+  domains(): JsonObject[] {
+    return this.f.domains ?? [];
+  }
+
+  trustedOrigins(): JsonObject[] {
+    return this.f.trustedOrigins ?? [];
+  }
+
+  inlineHooks(): JsonObject[] {
+    return this.f.inlineHooks ?? [];
+  }
 }
 
 /** Serves a fixture held in memory. Throws AuditError (ERR_USAGE) naming the first bad key. */
@@ -257,7 +293,16 @@ export async function dumpFixture(source: OrgSource, path: string): Promise<void
     }
     await w.add('\n},\n"logs":[');
     await list(source.logs());
-    await w.add(`\n],\n"eventHooks":${JSON.stringify(source.eventHooks())},\n"apiTokens":${JSON.stringify(source.apiTokens())}}\n`);
+    const brands = source.brands();
+    const pages: Record<string, JsonObject> = {};
+    for (const b of brands) {
+      const page = typeof b['id'] === 'string' ? source.signInPage(b['id']) : undefined;
+      if (page !== undefined) pages[b['id'] as string] = page;
+    }
+    await w.add(`\n],\n"eventHooks":${JSON.stringify(source.eventHooks())},\n"apiTokens":${JSON.stringify(source.apiTokens())},`
+      + `\n"apps":${JSON.stringify(source.apps())},\n"brands":${JSON.stringify(brands)},\n"signInPages":${JSON.stringify(pages)},`
+      + `\n"domains":${JSON.stringify(source.domains())},\n"trustedOrigins":${JSON.stringify(source.trustedOrigins())},`
+      + `\n"inlineHooks":${JSON.stringify(source.inlineHooks())}}\n`);
     await w.flush();
     await fh.close();
     await rename(tmp, path);

@@ -10,6 +10,7 @@ import { planMfa, renderFactor, visibleFactors } from './generated_factors.js';
 import { renderEnrollments } from './generated_enrollments.js';
 import { type ApiToken, buildApiTokens, buildAuthenticators, buildEventHooks, buildPolicies, findUserWithStatus } from './generated_org_config.js';
 import { type LogEnv, generatedLogs } from './generated_logs.js';
+import { buildApps, buildBrands, buildDomains, buildInlineHooks, buildSignInPage, buildTrustedOrigins } from './generated_integrations.js';
 
 export interface GeneratedOrgOptions {
   users: number;
@@ -112,6 +113,30 @@ class GeneratedOrg implements OrgSource {
 
   apiTokens(): JsonObject[] {
     return this.logEnv().tokens.map((t) => structuredClone(t.json));
+  }
+
+  apps(): JsonObject[] {
+    return buildApps(this.ctx);
+  }
+
+  brands(): JsonObject[] {
+    return buildBrands(this.ctx);
+  }
+
+  signInPage(brandId: string): JsonObject | undefined {
+    return buildSignInPage(this.ctx, brandId);
+  }
+
+  domains(): JsonObject[] {
+    return buildDomains(this.ctx);
+  }
+
+  trustedOrigins(): JsonObject[] {
+    return buildTrustedOrigins(this.ctx, this.logEnv().admin?.id ?? null);
+  }
+
+  inlineHooks(): JsonObject[] {
+    return buildInlineHooks(this.ctx);
   }
 
   private logEnv(): LogEnv & { tokens: ApiToken[] } {

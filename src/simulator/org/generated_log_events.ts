@@ -65,6 +65,8 @@ export interface Spec {
   targetId?: string;
   requestUri: string;
   url?: string;
+  /** The event's target instead of the subject user (org-level events name what they changed). */
+  orgTarget?: JsonObject;
   client: Client;
   tokenId?: string;
   auth?: { provider: string; credentialProvider: string | null; credentialType: string | null; step: number };
@@ -89,6 +91,10 @@ const MESSAGES: Record<string, readonly [string, string | null]> = {
   'user.mfa.factor.deactivate': ['Deactivate factor for user', 'core.user.factor.deactivate'],
   'user.mfa.factor.reset_all': ['Reset all factors for user', 'core.user.factor.reset_all'],
   'user.mfa.factor.update': ['Update factor for user', null],
+  'user.session.end': ['User logout from Okta', 'core.user_auth.logout_success'],
+  'system.mfa.factor.deactivate': ['Deactivate factor for org', null],
+  'user.authentication.authenticate': ['User authenticated with Device Trust', null],
+  'user.credential.enroll': ['User enrolled a Device Trust credential', null],
 };
 
 export function spec(eventType: string, base: Omit<Spec, 'eventType' | 'displayMessage' | 'legacyEventType' | 'result' | 'reason'>, result = 'SUCCESS', reason: string | null = null): Spec {
@@ -118,7 +124,7 @@ function person(u: UserCore): JsonObject {
 export function render(ctx: GenContext, s: Spec, k: number, publishedMs: number): LogEvent {
   const requestId = randomChars(27, ctx.seed, S.request, k);
   const c = s.client;
-  const target: JsonObject[] = [person(s.subject)];
+  const target: JsonObject[] = [s.orgTarget ?? person(s.subject)];
   if (s.factor !== undefined) {
     const [name, method] = FACTOR_NAMES[s.factor.kind];
     const authEvent = s.eventType === 'user.authentication.auth_via_mfa';

@@ -30,11 +30,13 @@ export function logEventCount(ctx: GenContext): number {
   return ctx.users === 0 ? 0 : ceil((ctx.users * EVENTS_PER_USER) / BLOCK) * BLOCK;
 }
 
-type StoryKind = 'signin' | 'api_authn' | 'api_sessions' | 'api_factor_verify' | 'api_factor_enroll' | 'push_enroll_retry' | 'factor_delete' | 'factor_update' | 'reset_all';
+type StoryKind = 'signin' | 'api_authn' | 'api_sessions' | 'api_factor_verify' | 'api_factor_enroll' | 'push_enroll_retry' | 'factor_delete'
+  | 'factor_update' | 'reset_all' | 'device_trust' | 'api_session_cookie' | 'session_me' | 'org_factor_lifecycle';
 /** Story mix in percent (documented in docs/simulator-org.md). */
 export const STORY_WEIGHTS: ReadonlyArray<readonly [StoryKind, number]> = [
-  ['signin', 52], ['api_authn', 10], ['api_sessions', 4], ['api_factor_verify', 8], ['api_factor_enroll', 6],
+  ['signin', 44], ['api_authn', 10], ['api_sessions', 4], ['api_factor_verify', 8], ['api_factor_enroll', 6],
   ['push_enroll_retry', 6], ['factor_delete', 4], ['factor_update', 5], ['reset_all', 5],
+  ['device_trust', 3], ['api_session_cookie', 2], ['session_me', 2], ['org_factor_lifecycle', 1],
 ];
 
 /** What the log generator needs from the org configuration. */
@@ -206,6 +208,31 @@ function storySpecs(ctx: GenContext, env: LogEnv, b: number, j: number, room: nu
       const f = firstActive(c, 'sms', 'call');
       if (f === undefined) return signin();
       return [spec('user.mfa.factor.update', { ...browserBase, factor: ref(f), requestUri: '/enduser/settings' })];
+    }
+    case 'device_trust': {
+      // Only Classic Device Trust writes these (Identity Engine limitations guide). The request
+      // paths are this simulator's guess: Okta does not document them.
+      if (ctx.pipeline !== 'v1') return signin();
+      return chance(0.2, hash32(seed, S.via, b, j, 'dt'))
+        ? [spec('user.credential.enroll', { ...browserBase, requestUri: '/api/v1/users/me/devicetrust/enroll' })]
+        : [spec('user.authentication.authenticate', { ...browserBase, requestUri: '/sso/devicetrust/verify', auth: password })];
+    }
+    case 'api_session_cookie': {
+      // POST /api/v1/sessions?additionalFields=cookieToken: the query shows in debugData.url only.
+      const base = apiBase('sessions_cookie', false);
+      if (base === undefined) return signin();
+      return [spec('user.session.start', { ...base, requestUri: '/api/v1/sessions', url: '/api/v1/sessions?additionalFields=cookieToken', auth: password })];
+    }
+    case 'session_me':
+      // A custom app signing its user out through the deprecated /api/v1/sessions/me.
+      return [spec('user.session.end', { ...browserBase, requestUri: '/api/v1/sessions/me' })];
+    case 'org_factor_lifecycle': {
+      const base = apiBase('org_factors', true);
+      if (base === undefined) return signin();
+      return [spec('system.mfa.factor.deactivate', {
+        ...base, requestUri: '/api/v1/org/factors/okta_sms/lifecycle/deactivate',
+        orgTarget: { id: 'okta_sms', type: 'Factor', alternateId: 'okta_sms', displayName: 'SMS Authentication', detailEntry: null },
+      })];
     }
     case 'reset_all': {
       const viaApi = chance(0.5, hash32(seed, S.via, b, j, 'reset'));

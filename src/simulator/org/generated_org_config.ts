@@ -20,7 +20,7 @@ function pastDate(ctx: GenContext, name: string, minDays: number, maxDays: numbe
   return Math.floor((ctx.nowMs - days * DAY) / 1000) * 1000;
 }
 
-function createdUpdated(ctx: GenContext, name: string): { created: string; lastUpdated: string } {
+export function createdUpdated(ctx: GenContext, name: string): { created: string; lastUpdated: string } {
   const created = pastDate(ctx, name, 400, 2000);
   const updated = pastDate(ctx, `${name}/updated`, 3, 380);
   return { created: iso(created), lastUpdated: iso(Math.max(created, updated)) };
@@ -211,14 +211,14 @@ export interface TokenDef {
   name: string;
   ownerStatus: UserStatus;
   userAgent: string;
-  uses: ReadonlyArray<'authn' | 'sessions' | 'factors_admin' | 'factor_verify'>;
+  uses: ReadonlyArray<'authn' | 'sessions' | 'sessions_cookie' | 'factors_admin' | 'factor_verify' | 'org_factors'>;
   network: 'ANYWHERE' | 'ZONE';
   tokenWindow: string;
 }
 export const TOKEN_DEFS: readonly TokenDef[] = [
-  { name: 'Terraform', ownerStatus: 'ACTIVE', userAgent: 'okta-sdk-golang/2.20.0 golang/go1.22.1 linux/amd64', uses: [], network: 'ANYWHERE', tokenWindow: 'P30D' },
+  { name: 'Terraform', ownerStatus: 'ACTIVE', userAgent: 'okta-sdk-golang/2.20.0 golang/go1.22.1 linux/amd64', uses: ['org_factors'], network: 'ANYWHERE', tokenWindow: 'P30D' },
   { name: 'Legacy MFA enrollment script', ownerStatus: 'DEPROVISIONED', userAgent: 'python-requests/2.31.0', uses: ['factors_admin'], network: 'ANYWHERE', tokenWindow: 'P30D' },
-  { name: 'Mobile app sign-in backend', ownerStatus: 'SUSPENDED', userAgent: 'okhttp/4.12.0', uses: ['authn', 'sessions'], network: 'ZONE', tokenWindow: 'P30D' },
+  { name: 'Mobile app sign-in backend', ownerStatus: 'SUSPENDED', userAgent: 'okhttp/4.12.0', uses: ['authn', 'sessions', 'sessions_cookie'], network: 'ZONE', tokenWindow: 'P30D' },
   { name: 'Helpdesk verification tool', ownerStatus: 'ACTIVE', userAgent: 'Java/17.0.8', uses: ['factor_verify', 'factors_admin'], network: 'ANYWHERE', tokenWindow: 'P7D' },
   { name: 'Kiosk sign-in service', ownerStatus: 'DEPROVISIONED', userAgent: 'Go-http-client/1.1', uses: ['authn'], network: 'ZONE', tokenWindow: 'P30D' },
 ];

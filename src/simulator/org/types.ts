@@ -55,6 +55,14 @@ export interface OrgSource {
   logs(fromMs?: number): Iterable<LogEvent>;
   eventHooks(): JsonObject[];
   apiTokens(): JsonObject[];
+  apps(): JsonObject[];
+  brands(): JsonObject[];
+  /** A brand's customized sign-in page; undefined when it is not customized (or no such brand). */
+  signInPage(brandId: string): JsonObject | undefined;
+  /** Custom domains (the server wraps them as Okta does: `{"domains": [...]}`). */
+  domains(): JsonObject[];
+  trustedOrigins(): JsonObject[];
+  inlineHooks(): JsonObject[];
 }
 
 /** The `--fixture` / `--dump-fixture` file format (README "Fixture format"). */
@@ -69,4 +77,11 @@ export interface FixtureFile {
   logs?: LogEvent[];
   eventHooks?: JsonObject[];
   apiTokens?: JsonObject[];
+  apps?: JsonObject[];
+  brands?: JsonObject[];
+  /** Customized sign-in pages by brand id; a brand without one uses the default page. */
+  signInPages?: Record<string, JsonObject>;
+  domains?: JsonObject[];
+  trustedOrigins?: JsonObject[];
+  inlineHooks?: JsonObject[];
 }
