@@ -48,4 +48,10 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that stops early (`oie-audit rules | head`) closes the pipe: that is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 main(hideBin(process.argv)).then((code) => { process.exitCode = code; });

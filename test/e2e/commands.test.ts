@@ -51,3 +51,9 @@ test('oie-audit demo writes a database and a workbook and says where they are', 
   expect(statSync(workbook!).mode & 0o777).toBe(0o600);
   expect(statSync(db!).mode & 0o777).toBe(0o600);
 });
+
+test('a reader that stops early is not an error: oie-audit rules | true', () => {
+  // `true` exits at once, long before node has started, so the write meets a closed pipe.
+  const out = spawnSync('/bin/sh', ['-c', `"${process.execPath}" "${cli}" rules | true`], { encoding: 'utf8' });
+  expect([out.status, out.stderr]).toEqual([0, '']);
+});
