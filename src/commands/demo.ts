@@ -27,7 +27,7 @@ export async function runDemo(a: { users: number; pipeline: Pipeline; seed: numb
     });
     const logger = createLogger({ format: 'text', quiet: config.log.quiet });
     logger.info(`simulated ${a.pipeline === 'idx' ? 'Identity Engine' : 'Classic Engine'} org with ${a.users} users at ${sim.url}`);
-    const outcome = await crawlWithConfig(config, false, logger);
+    const outcome = await crawlWithConfig(config, { resume: false }, logger);
     const db = openExistingDatabase(dbPath);
     try {
       const files = await auditAndReport(db, outcome.snapshotId, config, false, logger);

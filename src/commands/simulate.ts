@@ -23,11 +23,15 @@ export async function runSimulate(args: SimulateArgs): Promise<void> {
     ['--concurrency-limit', args['concurrency-limit'], 1], ['--latency-ms', args['latency-ms'], 0]] as const) {
     if (!Number.isInteger(value) || value < min) throw new AuditError('ERR_USAGE', `${flag}: expected a whole number >= ${min}, got ${value}`);
   }
+  if (args.day !== undefined && (!Number.isInteger(args.day) || args.day < 0)) throw new AuditError('ERR_USAGE', `--day: expected a whole number >= 0, got ${args.day}`);
+  if (args.fixture && (args.day !== undefined || args.upgraded)) throw new AuditError('ERR_USAGE', '--day and --upgraded apply to the generated org, not to a --fixture; drop one of them');
+  if (args.upgraded && args.pipeline !== 'v1') throw new AuditError('ERR_USAGE', '--upgraded serves a Classic org after its upgrade: use it with --pipeline v1');
   const oauthClients = args['oauth-client'].map(parseOAuthClient);
   const sim = await startSimulator({
     oauthClients,
     host: args.host, port: args.port, users: args.users, seed: args.seed, pipeline: args.pipeline,
     ...(args.fixture ? { fixture: args.fixture } : {}),
+    ...(args.day !== undefined ? { day: args.day } : {}), ...(args.upgraded ? { upgraded: true } : {}),
     ...(args.token ? { token: args.token } : {}),
     windowMs: args['window-ms'], limits, concurrencyLimit: args['concurrency-limit'], latencyMs: args['latency-ms'], faults,
   });

@@ -1,7 +1,7 @@
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type Problem = { ok: false; problem: string; fix: string };
-export type SinceResult = { ok: true; date: Date } | Problem;
+export type SinceResult = { ok: true; date: Date; days?: number } | Problem;
 
 const DAYS = /^(\d+)d$/i;
 // Date, or date and time with optional seconds, fraction and zone. Stricter than Date.parse,
@@ -27,7 +27,7 @@ export function parseLogsSince(input: string, now: Date, maxDays: number): Since
         fix: `Use at most ${maxDays}d`,
       };
     }
-    return { ok: true, date: new Date(now.getTime() - n * DAY_MS) };
+    return { ok: true, date: new Date(now.getTime() - n * DAY_MS), days: n };
   }
 
   const iso = ISO.exec(value);

@@ -147,6 +147,7 @@ function resolveConfig(settings: Settings, ctx: ResolveContext): Config {
       db: crawl.db === ':memory:' ? crawl.db : resolve(ctx.cwd, crawl.db),
       ...(crawl.usersSearch !== undefined && { usersSearch: crawl.usersSearch }),
       logsSince: since.date,
+      ...(since.days !== undefined && { logsLookbackDays: since.days }),
     },
     report: { out: resolve(ctx.cwd, report.out), formats: [...new Set(report.formats)] },
     log: { ...log },

@@ -262,6 +262,8 @@ export interface Config {
     db: string;
     usersSearch?: string;
     logsSince: Date;
+    /** Set when logsSince was given as Nd: the window is that long, measured on the org's clock. */
+    logsLookbackDays?: number;
   };
   report: {
     /** Absolute path. */

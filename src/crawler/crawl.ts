@@ -8,9 +8,10 @@ import { AuditError } from '../errors.js';
 import type { OktaReader } from '../okta/client.js';
 import type { SnapshotWriter } from '../store/snapshot_writer.js';
 import type { Coverage, SnapshotRow } from '../store/types.js';
+import { checkSameEngine, collectChanges, REFRESH_OVERLAP_MS, refreshBase } from './refresh.js';
 import { crawlOrg } from './org_phase.js';
 import { crawlUsers, type UserCounters } from './users_phase.js';
-import { crawlLogs } from './logs_phase.js';
+import { type CarriedLogs, crawlLogs, logQueries } from './logs_phase.js';
 import { budgetEtaSeconds, type ProgressState } from './progress.js';
 
 export interface CrawlScope {
@@ -24,13 +25,18 @@ export interface CrawlRequest {
   writer: SnapshotWriter;
   resume: boolean;
   toolVersion: string;
-  /** Used for a new snapshot; a resumed one keeps its stored scope. */
-  scope: CrawlScope;
+  /**
+   * Used for a new snapshot; a resumed one keeps its stored scope. Without `logsUntil` the window
+   * ends at the org's clock (its Date header), and starts `logsLookbackDays` before it when given.
+   */
+  scope: Omit<CrawlScope, 'logsUntil'> & { logsUntil?: Date; logsLookbackDays?: number };
   /** Settings without secrets, stored with the snapshot. */
   settings: object;
   concurrency: number;
   signal: AbortSignal;
   onProgress?: (p: ProgressState) => void;
+  /** Build the snapshot from a complete earlier one (`baseId`, else the latest), re-reading only what may have changed. */
+  refresh?: { baseId?: number };
 }
 
 export interface CrawlOutcome {
@@ -39,13 +45,34 @@ export interface CrawlOutcome {
   coverage: Coverage;
 }
 
+interface Opened {
+  snapshotId: number;
+  scope: CrawlScope;
+  /** A refresh's base; undefined for a full crawl. */
+  base: SnapshotRow | undefined;
+  /** Created by this run (a refused refresh removes it again). */
+  created: boolean;
+}
+
 export async function crawl(r: CrawlRequest): Promise<CrawlOutcome> {
-  const { snapshotId, scope } = openSnapshot(r);
+  const opened = await openSnapshot(r);
+  const { snapshotId, scope, base } = opened;
   const counters: UserCounters = { listed: 0, completed: 0 };
   const start = r.writer.coverage(snapshotId);
   const stopProgress = r.onProgress ? reportProgress(r, start, counters) : () => undefined;
   try {
     const pipeline = (await crawlOrg(r.reader, r.writer, snapshotId)) ?? r.writer.snapshot(snapshotId)?.pipeline ?? null;
+    if (base !== undefined) {
+      try {
+        checkSameEngine(base, pipeline);
+        // From when the base started on the org's clock (its log window's end).
+        await collectChanges(r.reader, r.writer, snapshotId, new Date(storedScope(base).logsUntil.getTime() - REFRESH_OVERLAP_MS), scope.logsUntil, r.signal);
+      } catch (e) {
+        // Nothing a person needs was read yet: a refused refresh leaves no snapshot behind.
+        if (opened.created && e instanceof AuditError && e.code === 'ERR_USAGE') r.writer.deleteSnapshot(snapshotId);
+        throw e;
+      }
+    }
     // The first phase to fail stops the other, and is thrown once both have stopped: the caller
     // closes the store right after, so nothing may still be writing to it.
     const stop = new AbortController();
@@ -55,8 +82,8 @@ export async function crawl(r: CrawlRequest): Promise<CrawlOutcome> {
     let failure: { error: unknown } | undefined;
     const fail = (error: unknown) => { failure ??= { error }; stop.abort(); };
     await Promise.all([
-      crawlUsers({ reader: r.reader, writer: r.writer, snapshotId, pipeline, usersSearch: scope.usersSearch, concurrency: r.concurrency, signal: stop.signal, counters }).catch(fail),
-      crawlLogs(r.reader, r.writer, snapshotId, { since: scope.logsSince, until: scope.logsUntil }, stop.signal).catch(fail),
+      crawlUsers({ reader: r.reader, writer: r.writer, snapshotId, pipeline, usersSearch: scope.usersSearch, concurrency: r.concurrency, signal: stop.signal, counters, ...(base ? { baseId: base.id } : {}) }).catch(fail),
+      crawlLogs(r.reader, r.writer, snapshotId, { since: scope.logsSince, until: scope.logsUntil }, stop.signal, base === undefined ? undefined : carriedLogs(r.writer, base)).catch(fail),
     ]);
     r.signal.removeEventListener('abort', follow);
     if (failure) throw failure.error;
@@ -69,7 +96,14 @@ export async function crawl(r: CrawlRequest): Promise<CrawlOutcome> {
   return { snapshotId, interrupted: false, coverage };
 }
 
-function openSnapshot(r: CrawlRequest): { snapshotId: number; scope: CrawlScope } {
+/** The base's log window, whose events a refresh copies: only if the base ran every query this version runs. */
+function carriedLogs(writer: SnapshotWriter, base: SnapshotRow): CarriedLogs | undefined {
+  const s = storedScope(base);
+  const ran = logQueries(s.logsSince, s.logsUntil).every((q) => writer.getCursor(base.id, q.phase)?.done === true);
+  return ran ? { baseId: base.id, since: s.logsSince, until: s.logsUntil } : undefined;
+}
+
+async function openSnapshot(r: CrawlRequest): Promise<Opened> {
   const orgUrl = r.reader.orgUrl;
   if (r.resume) {
     const row = r.writer.latestIncomplete(orgUrl);
@@ -77,10 +111,25 @@ function openSnapshot(r: CrawlRequest): { snapshotId: number; scope: CrawlScope 
       throw new AuditError('ERR_USAGE', `--resume: there is no incomplete snapshot of ${orgUrl} in this database. Run the crawl without --resume to start one.`);
     }
     r.writer.reopenSnapshot(row.id);
-    return { snapshotId: row.id, scope: storedScope(row) };
+    const base = row.base_snapshot_id === null ? undefined : r.writer.snapshot(row.base_snapshot_id);
+    if (row.base_snapshot_id !== null && base === undefined) {
+      throw new AuditError('ERR_SNAPSHOT', `snapshot ${row.id} refreshes snapshot ${row.base_snapshot_id}, which is no longer in this database; start a new crawl.`);
+    }
+    return { snapshotId: row.id, scope: storedScope(row), base, created: false };
   }
-  const settings = { ...r.settings, scope: { usersSearch: r.scope.usersSearch ?? null, logsSince: r.scope.logsSince.toISOString(), logsUntil: r.scope.logsUntil.toISOString() } };
-  return { snapshotId: r.writer.createSnapshot({ orgUrl, toolVersion: r.toolVersion, settings }), scope: r.scope };
+  const until = r.scope.logsUntil ?? await r.reader.serverTime();
+  const since = r.scope.logsLookbackDays === undefined ? r.scope.logsSince : new Date(until.getTime() - r.scope.logsLookbackDays * 86_400_000);
+  const scope: CrawlScope = { usersSearch: r.scope.usersSearch, logsSince: since, logsUntil: until };
+  const base = r.refresh === undefined ? undefined : refreshBase(r.writer, orgUrl, until, r.refresh.baseId, (b) => storedScope(b).logsUntil);
+  if (base !== undefined && scope.usersSearch !== storedScope(base).usersSearch) {
+    throw new AuditError('ERR_USAGE', `--refresh: base snapshot ${base.id} was crawled with ${storedScope(base).usersSearch ? `--users-search '${storedScope(base).usersSearch}'` : 'every user'}; refresh it with the same scope.`);
+  }
+  const settings = {
+    ...r.settings, scope: { usersSearch: scope.usersSearch ?? null, logsSince: since.toISOString(), logsUntil: until.toISOString() },
+    ...(base ? { refresh: { base: base.id } } : {}),
+  };
+  const snapshotId = r.writer.createSnapshot({ orgUrl, toolVersion: r.toolVersion, settings, ...(base ? { baseSnapshotId: base.id } : {}) });
+  return { snapshotId, scope, base, created: true };
 }
 
 function storedScope(row: SnapshotRow): CrawlScope {

@@ -9,6 +9,9 @@ import type { OktaReader } from '../okta/client.js';
 import type { SnapshotWriter } from '../store/snapshot_writer.js';
 import { DEVICE_TRUST_EVENT_TYPES } from '../okta/event_types.js';
 import { classify } from './classify.js';
+import { REFRESH_OVERLAP_MS } from './refresh.js';
+
+const CARRIED_PHASE = 'logs:carried';
 
 export const MFA_EVENT_TYPES = [
   'user.mfa.factor.activate', 'user.mfa.factor.deactivate', 'user.mfa.factor.reset_all', 'user.mfa.factor.suspend',
@@ -29,10 +32,27 @@ export function logQueries(since: Date, until: Date): { phase: string; path: str
   ];
 }
 
+/** A refresh's base window: its events in the new window are copied, and only the rest is read. */
+export interface CarriedLogs {
+  baseId: number;
+  since: Date;
+  until: Date;
+}
+
 export async function crawlLogs(reader: OktaReader, writer: SnapshotWriter, snapshotId: number,
-  window: { since: Date; until: Date }, signal: AbortSignal): Promise<void> {
+  window: { since: Date; until: Date }, signal: AbortSignal, carried?: CarriedLogs): Promise<void> {
   if (writer.isOrgResourceDone(snapshotId, 'logs')) return;
-  for (const { phase, path } of logQueries(window.since, window.until)) {
+  let from = window.since;
+  // The base read the same queries over a window that starts no later: its events from our start
+  // on are ours too, and the read begins where it ended (overlapping: late events, same uuids).
+  if (carried !== undefined && carried.since <= window.since && carried.until > window.since) {
+    if (!writer.getCursor(snapshotId, CARRIED_PHASE)?.done) {
+      writer.carryLogEvents(snapshotId, carried.baseId, window.since.toISOString(), carried.until.toISOString());
+      writer.advanceCursor(snapshotId, CARRIED_PHASE, null, true);
+    }
+    from = new Date(Math.max(window.since.getTime(), carried.until.getTime() - REFRESH_OVERLAP_MS));
+  }
+  for (const { phase, path } of logQueries(from, window.until)) {
     const at = writer.getCursor(snapshotId, phase);
     if (at?.done) continue;
     try {

@@ -30,6 +30,8 @@ export interface UsersPhaseOptions {
   concurrency: number;
   signal: AbortSignal;
   counters: UserCounters;
+  /** A refresh: users unchanged since this snapshot are copied from it, not read. */
+  baseId?: number;
 }
 
 /** Without a search Okta omits DEPROVISIONED users, so they get a listing of their own. */
@@ -66,7 +68,9 @@ async function listUsers(o: UsersPhaseOptions): Promise<void> {
     if (at?.done) continue;
     try {
       for await (const page of o.reader.pages(at?.cursor ?? path)) {
-        o.counters.listed += o.writer.writeUsersPage(o.snapshotId, phase, page.items, page.next).added;
+        const listed = o.writer.writeUsersPage(o.snapshotId, phase, page.items, page.next, o.baseId);
+        o.counters.listed += listed.added;
+        o.counters.completed += listed.carried;
         if (o.signal.aborted) return;
       }
     } catch (e) {

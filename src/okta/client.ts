@@ -59,6 +59,17 @@ export class OktaReader {
       });
   }
 
+  /**
+   * The org's clock: the `Date` of its answer to the (unauthenticated) org metadata. The System
+   * Log window is measured on it, so a skewed local clock neither misses nor repeats events.
+   */
+  async serverTime(): Promise<Date> {
+    const res = await this.client.http.http(this.url('/.well-known/okta-organization'), { method: 'GET', headers: { Accept: 'application/json' } });
+    const date = Date.parse(res.headers.get('date') ?? '');
+    await res.text();
+    return Number.isFinite(date) ? new Date(date) : new Date();
+  }
+
   /** One object as served. */
   async getJson(path: string): Promise<unknown> {
     const res = await this.client.http.http(this.url(path), { method: 'GET', headers: { Accept: 'application/json' } });

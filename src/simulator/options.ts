@@ -26,8 +26,15 @@ export interface SimulatorOptions {
   /** Fixed latency added to every response, plus a seeded jitter of up to half of it. */
   latencyMs: number;
   faults: FaultSpec;
-  /** The org's "now" (log window, dates); default the current time. */
+  /** The org's "now" (log window, dates); default the current time. With `day`: day 0's start. */
   now?: Date;
+  /**
+   * Serve the generated org as it is this many days after day 0 (its history of changes), on a
+   * clock that starts at 00:00 UTC of that day: Date headers, rate-limit resets, the log's present.
+   */
+  day?: number;
+  /** Serve the Classic org (pipeline v1) as its upgrade to Identity Engine left it. */
+  upgraded?: boolean;
 }
 
 /** Okta API tokens are `00` followed by 40 url-safe characters. */

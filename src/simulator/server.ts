@@ -29,11 +29,18 @@ export interface SimulatorHandle {
 }
 
 const TOKEN_PATH = '/oauth2/v1/token';
+const DAY_MS = 86_400_000;
 const MAX_BODY = 64 * 1024;
 
 export async function startSimulator(partial: Partial<SimulatorOptions> = {}): Promise<SimulatorHandle> {
   const options = withDefaults(partial);
-  const limits = new RateLimits(options.windowMs, options.limits, options.concurrencyLimit);
+  if (options.day !== undefined && (!Number.isSafeInteger(options.day) || options.day < 0)) throw new RangeError(`day must be a whole number >= 0, got ${options.day}`);
+  if (options.fixture && (options.day !== undefined || options.upgraded)) throw new RangeError('a fixture has no history: day and upgraded apply to the generated org only');
+  // The org's clock: real time, or with `day` 00:00 UTC of that day plus the time since start.
+  const started = Date.now();
+  const dayZero = options.now?.getTime() ?? Math.floor(started / DAY_MS) * DAY_MS;
+  const clock = options.day === undefined ? Date.now : () => dayZero + options.day! * DAY_MS + (Date.now() - started);
+  const limits = new RateLimits(options.windowMs, options.limits, options.concurrencyLimit, clock);
   const faults = new FaultInjector(options.faults);
   const stats = new StatsRecorder();
   let baseUrl = '';
@@ -96,7 +103,7 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
         if (fault === '502' || fault === '503') return { status: Number(fault), html: true };
       }
       const result = runHandler(() => match.route.handler({
-        source: source!, url, params: match.params, baseUrl, now: options.now ?? new Date(),
+        source: source!, url, params: match.params, baseUrl, now: options.day === undefined ? (options.now ?? new Date()) : new Date(clock()),
         isDeleted: (id) => faults.isDeleted(id),
       }));
       return fault === 'malformed' && result.status === 200 ? { ...result, malformed: true } : result;
@@ -129,7 +136,7 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
       if (outcome === 'reset') { res.socket?.destroy(); return; }
       if ('html' in outcome) {
         stats.status(outcome.status);
-        res.writeHead(outcome.status, { 'Content-Type': 'text/html', ...rateHeaders(decision.headers) });
+        res.writeHead(outcome.status, { 'Content-Type': 'text/html', Date: new Date(clock()).toUTCString(), ...rateHeaders(decision.headers) });
         res.end(`<html><body><h1>${outcome.status} ${http.STATUS_CODES[outcome.status]}</h1></body></html>`);
         return;
       }
@@ -153,6 +160,8 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
     if (malformed) text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
     res.writeHead(status, {
       'Content-Type': 'application/json',
+      // Explicit, so that a simulated day's clock is the one clients see.
+      Date: new Date(clock()).toUTCString(),
       'Content-Length': Buffer.byteLength(text),
       'X-Okta-Request-Id': oktaRequestId(),
       ...(rate ? rateHeaders(rate) : {}),
@@ -169,7 +178,7 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   baseUrl = `http://${host}:${address.port}`;
   try {
-    source = makeSource(options, baseUrl);
+    source = makeSource(options, baseUrl, dayZero);
   } catch (e) {
     server.close();
     throw e;
@@ -188,10 +197,14 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
   };
 }
 
-function makeSource(o: SimulatorOptions, baseUrl: string): OrgSource {
+function makeSource(o: SimulatorOptions, baseUrl: string, dayZero: number): OrgSource {
   if (typeof o.fixture === 'string') return loadFixture(o.fixture);
   if (o.fixture) return fixtureOrg(o.fixture);
-  return createGeneratedOrg({ users: o.users, seed: o.seed, pipeline: o.pipeline, baseUrl, ...(o.now ? { now: o.now } : {}) });
+  const now = o.day !== undefined ? new Date(dayZero) : o.now;
+  return createGeneratedOrg({
+    users: o.users, seed: o.seed, pipeline: o.pipeline, baseUrl, ...(now ? { now } : {}),
+    ...(o.day !== undefined ? { day: o.day } : {}), ...(o.upgraded ? { upgraded: true } : {}),
+  });
 }
 
 /** Query parsers throw Okta error bodies (`errorCode`…) for a bad request: answer them as 400s. */

@@ -56,6 +56,8 @@ export interface SnapshotMeta {
   /** Crawl settings with secrets already removed: stored as-is. */
   settings: object;
   usersExpected?: number | null;
+  /** A refresh: the complete snapshot it copies unchanged users from. */
+  baseSnapshotId?: number;
 }
 
 /** What storing a page of listed users did. */
@@ -64,6 +66,8 @@ export interface ListedPage {
   todo: string[];
   /** Users not in the snapshot before this page. */
   added: number;
+  /** Users complete at once, their factors and enrollments copied from the base (a refresh). */
+  carried: number;
 }
 
 /** A queued user: enough for a worker to build its requests. */
@@ -124,7 +128,9 @@ export class SnapshotWriter {
   readonly #db: Db;
   readonly #s: ReturnType<typeof prepareStatements>;
   readonly #tx: {
-    writeUsersPage: Transaction<(id: number, phase: string, users: readonly unknown[], next: string | null) => ListedPage>;
+    writeUsersPage: Transaction<(id: number, phase: string, users: readonly unknown[], next: string | null, baseId?: number) => ListedPage>;
+    addRefreshTargets: Transaction<(id: number, phase: string, events: readonly unknown[], next: string | null) => void>;
+    carryLogEvents: Transaction<(id: number, baseId: number, since: string, until: string) => number>;
     completeUsers: Transaction<(id: number, results: readonly UserResult[]) => void>;
     writeLogEvents: Transaction<(id: number, phase: string, events: readonly unknown[], next: string | null) => void>;
     writeOrgResource: Transaction<(id: number, resource: string, rows: readonly unknown[], table: OrgTable, parentId?: string) => void>;
@@ -135,6 +141,8 @@ export class SnapshotWriter {
     this.#s = prepareStatements(db);
     this.#tx = {
       writeUsersPage: db.transaction(this.#writeUsersPage.bind(this)),
+      addRefreshTargets: db.transaction(this.#addRefreshTargets.bind(this)),
+      carryLogEvents: db.transaction(this.#carryLogEvents.bind(this)),
       completeUsers: db.transaction(this.#completeUsers.bind(this)),
       writeLogEvents: db.transaction(this.#writeLogEvents.bind(this)),
       writeOrgResource: db.transaction(this.#writeOrgResource.bind(this)),
@@ -150,8 +158,19 @@ export class SnapshotWriter {
       tool_version: meta.toolVersion,
       settings_json: JSON.stringify(meta.settings),
       users_expected: meta.usersExpected ?? null,
+      base_snapshot_id: meta.baseSnapshotId ?? null,
     });
     return Number(result.lastInsertRowid);
+  }
+
+  /** Removes a snapshot and all of its rows (a refresh refused before it read anything). */
+  deleteSnapshot(id: number): void {
+    this.#write(() => this.#s.deleteSnapshot.run({ id }));
+  }
+
+  /** The newest complete snapshot of `orgUrl`. */
+  latestComplete(orgUrl: string): SnapshotRow | undefined {
+    return this.#s.latestComplete.get({ org_url: normalizeOrgUrl(orgUrl) }) as SnapshotRow | undefined;
   }
 
   /** Sets the fields given; omitted fields keep their value. */
@@ -220,9 +239,24 @@ export class SnapshotWriter {
 
   // ---- users ----
 
-  /** Stores a page of listed users and moves the cursor past it (see the protocol above). */
-  writeUsersPage(id: number, phase: string, users: readonly object[], nextCursor: string | null): ListedPage {
-    return this.#write(() => this.#tx.writeUsersPage(id, phase, users, nextCursor));
+  /**
+   * Stores a page of listed users and moves the cursor past it (see the protocol above). With
+   * `baseId` (a refresh), a user whose object is unchanged since that snapshot, read complete
+   * there and not named by the System Log as changed, is complete at once: its factors and
+   * enrollments are copied from the base.
+   */
+  writeUsersPage(id: number, phase: string, users: readonly object[], nextCursor: string | null, baseId?: number): ListedPage {
+    return this.#write(() => this.#tx.writeUsersPage(id, phase, users, nextCursor, baseId));
+  }
+
+  /** Records the users a page of change events names (refresh), and moves the phase cursor past it. */
+  addRefreshTargets(id: number, phase: string, events: readonly object[], nextCursor: string | null): void {
+    this.#write(() => this.#tx.addRefreshTargets(id, phase, events, nextCursor));
+  }
+
+  /** Copies the base's System Log events published in [since, until) (ISO times); returns how many. */
+  carryLogEvents(id: number, baseId: number, since: string, until: string): number {
+    return this.#write(() => this.#tx.carryLogEvents(id, baseId, since, until));
   }
 
   /** Stores a batch of crawled users, all or none. */
@@ -274,19 +308,56 @@ export class SnapshotWriter {
 
   // ---- transaction bodies ----
 
-  #writeUsersPage(id: number, phase: string, users: readonly unknown[], next: string | null): ListedPage {
+  #writeUsersPage(id: number, phase: string, users: readonly unknown[], next: string | null, baseId?: number): ListedPage {
     const todo: string[] = [];
     let added = 0;
+    let carried = 0;
     for (const user of users) {
       if (!isRawObject(user)) continue; // the SDK's Collection can yield null items
       const params = userParams(id, user);
       const before = this.#s.userState.get({ snapshot_id: id, id: params.id });
       this.#s.upsertUser.run(params);
       if (before === undefined) added += 1;
-      if (before === undefined || before === 'pending') todo.push(params.id as string);
+      if (before !== undefined && before !== 'pending') continue;
+      if (baseId !== undefined && this.#carryUser(id, baseId, params.id as string, params.raw_json as string)) carried += 1;
+      else todo.push(params.id as string);
     }
     this.#setCursor(id, phase, next, next === null);
-    return { todo, added };
+    return { todo, added, carried };
+  }
+
+  /** Completes a user from the base when nothing says it changed; false if it must be read. */
+  #carryUser(id: number, baseId: number, userId: string, rawJson: string): boolean {
+    const b = this.#s.baseUser.get({ snapshot_id: baseId, id: userId }) as
+      { raw_json: string; crawl_state: CrawlState; factors_fetched: number | null; enrollments_fetched: number | null } | undefined;
+    if (b === undefined || b.crawl_state !== 'complete' || b.raw_json !== rawJson) return false;
+    if (this.#s.isRefreshTarget.get({ snapshot_id: id, user_id: userId }) !== undefined) return false;
+    const key = { snapshot_id: id, base_id: baseId, user_id: userId };
+    this.#s.deleteFactors.run({ snapshot_id: id, user_id: userId });
+    this.#s.carryFactors.run(key);
+    this.#s.deleteEnrollments.run({ snapshot_id: id, user_id: userId });
+    this.#s.carryEnrollments.run(key);
+    this.#s.carryUserState.run({ snapshot_id: id, id: userId, factors_fetched: b.factors_fetched, enrollments_fetched: b.enrollments_fetched, carried_from: baseId });
+    return true;
+  }
+
+  #addRefreshTargets(id: number, phase: string, events: readonly unknown[], next: string | null): void {
+    for (const ev of events) {
+      if (!isRawObject(ev)) continue;
+      const targets = Array.isArray(ev['target']) ? ev['target'] : [];
+      for (const t of targets) {
+        if (!isRawObject(t) || t['type'] !== 'User' || typeof t['id'] !== 'string') continue;
+        this.#s.addRefreshTarget.run({
+          snapshot_id: id, user_id: t['id'], event_type: typeof ev['eventType'] === 'string' ? ev['eventType'] : '',
+          published: typeof ev['published'] === 'string' ? ev['published'] : null,
+        });
+      }
+    }
+    this.#setCursor(id, phase, next, next === null);
+  }
+
+  #carryLogEvents(id: number, baseId: number, since: string, until: string): number {
+    return this.#s.carryLogEvents.run({ snapshot_id: id, base_id: baseId, since, until }).changes;
   }
 
   #completeUsers(id: number, results: readonly UserResult[]): void {
@@ -378,8 +449,10 @@ function prepareStatements(db: Db) {
 
   return {
     org,
-    insertSnapshot: p(`INSERT INTO snapshots (started_at, org_url, tool_version, settings_json, users_expected)
-      VALUES (@started_at, @org_url, @tool_version, @settings_json, @users_expected)`),
+    insertSnapshot: p(`INSERT INTO snapshots (started_at, org_url, tool_version, settings_json, users_expected, base_snapshot_id)
+      VALUES (@started_at, @org_url, @tool_version, @settings_json, @users_expected, @base_snapshot_id)`),
+    deleteSnapshot: p(`DELETE FROM snapshots WHERE id = @id`),
+    latestComplete: p(`SELECT * FROM snapshots WHERE org_url = @org_url AND status = 'complete' ORDER BY id DESC LIMIT 1`),
     setOrgInfo: p(`UPDATE snapshots SET
         org_id = CASE WHEN @set_org_id THEN @org_id ELSE org_id END,
         pipeline = CASE WHEN @set_pipeline THEN @pipeline ELSE pipeline END,
@@ -408,6 +481,21 @@ function prepareStatements(db: Db) {
     deleteEnrollments: p(`DELETE FROM authenticator_enrollments WHERE snapshot_id = @snapshot_id AND user_id = @user_id`),
     insertEnrollment: p(upsertSql('authenticator_enrollments', ENROLLMENT_COLUMNS, ['snapshot_id', 'user_id', 'id'])),
     deleteUserErrors: p(`DELETE FROM crawl_errors WHERE snapshot_id = @snapshot_id AND scope = 'user' AND subject = @subject`),
+
+    baseUser: p(`SELECT raw_json, crawl_state, factors_fetched, enrollments_fetched FROM users WHERE snapshot_id = @snapshot_id AND id = @id`),
+    isRefreshTarget: p(`SELECT 1 FROM refresh_targets WHERE snapshot_id = @snapshot_id AND user_id = @user_id`).pluck(),
+    addRefreshTarget: p(`INSERT INTO refresh_targets (snapshot_id, user_id, event_type, published) VALUES (@snapshot_id, @user_id, @event_type, @published)
+      ON CONFLICT (snapshot_id, user_id) DO NOTHING`),
+    carryFactors: p(`INSERT INTO factors (${FACTOR_COLUMNS.join(', ')})
+      SELECT @snapshot_id, ${FACTOR_COLUMNS.slice(1).join(', ')} FROM factors WHERE snapshot_id = @base_id AND user_id = @user_id`),
+    carryEnrollments: p(`INSERT INTO authenticator_enrollments (${ENROLLMENT_COLUMNS.join(', ')})
+      SELECT @snapshot_id, ${ENROLLMENT_COLUMNS.slice(1).join(', ')} FROM authenticator_enrollments WHERE snapshot_id = @base_id AND user_id = @user_id`),
+    carryUserState: p(`UPDATE users SET crawl_state = 'complete', factors_fetched = @factors_fetched, enrollments_fetched = @enrollments_fetched,
+      carried_from = @carried_from WHERE snapshot_id = @snapshot_id AND id = @id`),
+    carryLogEvents: p(`INSERT INTO log_events (${LOG_COLUMNS.join(', ')})
+      SELECT @snapshot_id, ${LOG_COLUMNS.slice(1).join(', ')} FROM log_events
+      WHERE snapshot_id = @base_id AND published >= @since AND published < @until
+      ON CONFLICT (snapshot_id, uuid) DO NOTHING`),
 
     upsertLogEvent: p(upsertSql('log_events', LOG_COLUMNS, ['snapshot_id', 'uuid'])),
 

@@ -34,6 +34,8 @@ export interface SnapshotRow {
   status: SnapshotStatus;
   coverage_json: string | null;
   users_expected: number | null;
+  /** The snapshot a refresh started from; null for a full crawl. */
+  base_snapshot_id: number | null;
 }
 
 export interface UserRow {
@@ -47,6 +49,8 @@ export interface UserRow {
   crawl_state: CrawlState;
   factors_fetched: Flag | null;
   enrollments_fetched: Flag | null;
+  /** The snapshot this user's factors and enrollments were copied from (a refresh); null = read. */
+  carried_from: number | null;
   raw_json: string;
 }
 

@@ -33,7 +33,7 @@ describe('defaults', () => {
       orgUrl: ORG,
       auth: { mode: 'SSWS', token: expect.anything() },
       rateLimit: { maxShare: 0.5, concurrency: 8, requestTimeoutMs: 30000, maxRetries: 5 },
-      crawl: { db: join(dir, 'oie-audit.db'), logsSince: new Date(NOW.getTime() - 30 * DAY) },
+      crawl: { db: join(dir, 'oie-audit.db'), logsSince: new Date(NOW.getTime() - 30 * DAY), logsLookbackDays: 30 },
       report: { out: join(dir, 'reports'), formats: ['xlsx', 'csv', 'json'] },
       log: { format: 'text', quiet: false },
     });
@@ -96,6 +96,7 @@ describe('precedence: defaults < config file < env < flags', () => {
       db: join(dir, 'flag.db'),
       usersSearch: 'status eq "SUSPENDED"',
       logsSince: new Date(NOW.getTime() - 7 * DAY),
+      logsLookbackDays: 7,
     });
     expect(config.report).toEqual({ out: join(dir, 'out-dir'), formats: ['csv', 'json'] });
     expect(config.log).toEqual({ format: 'json', quiet: true });
@@ -255,15 +256,16 @@ describe('other settings', () => {
 
 describe('parseLogsSince', () => {
   test.each([
-    ['1d', new Date(NOW.getTime() - DAY)],
-    ['90D', new Date(NOW.getTime() - 90 * DAY)],
-    ['2025-05-01', new Date('2025-05-01T00:00:00Z')],
-    ['2025-05-01T08:30', new Date('2025-05-01T08:30:00Z')],
-    ['2025-05-01T08:30:15.250+02:00', new Date('2025-05-01T06:30:15.250Z')],
-    ['2025-03-18', new Date('2025-03-18T00:00:00Z')],
-    ['2025-06-15T12:00:00Z', NOW],
-  ])('%s', (input, expected) => {
-    expect(parseLogsSince(input, NOW, 90)).toEqual({ ok: true, date: expected });
+    ['1d', new Date(NOW.getTime() - DAY), 1],
+    ['90D', new Date(NOW.getTime() - 90 * DAY), 90],
+    ['2025-05-01', new Date('2025-05-01T00:00:00Z'), undefined],
+    ['2025-05-01T08:30', new Date('2025-05-01T08:30:00Z'), undefined],
+    ['2025-05-01T08:30:15.250+02:00', new Date('2025-05-01T06:30:15.250Z'), undefined],
+    ['2025-03-18', new Date('2025-03-18T00:00:00Z'), undefined],
+    ['2025-06-15T12:00:00Z', NOW, undefined],
+  ])('%s', (input, expected, days) => {
+    // A number of days is a window length (measured later on the org's clock); a date is a date.
+    expect(parseLogsSince(input, NOW, 90)).toEqual({ ok: true, date: expected, ...(days === undefined ? {} : { days }) });
   });
 
   test.each(['0d', '91d', '-1d', '30', '2025-13-01', '2025-05-01T25:00', 'May 1 2025', '2025-06-16'])(

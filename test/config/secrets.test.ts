@@ -59,7 +59,7 @@ test('redactedSettings for SSWS', () => {
     orgUrl: ORG,
     auth: { mode: 'SSWS', token: '(set)' },
     rateLimit: { maxShare: 0.5, concurrency: 8, requestTimeoutMs: 30000, maxRetries: 5 },
-    crawl: { db: expect.stringMatching(/oie-audit\.db$/), logsSince: '2025-05-16T12:00:00.000Z' },
+    crawl: { db: expect.stringMatching(/oie-audit\.db$/), logsSince: '2025-05-16T12:00:00.000Z', logsLookbackDays: 30 },
     report: { out: expect.stringMatching(/reports$/), formats: ['xlsx', 'csv', 'json'] },
     log: { format: 'text', quiet: false },
   });

@@ -182,7 +182,7 @@ describe('SnapshotWriter', () => {
       w.writeUsersPage(id, 'users:all', [oktaUser('00u1', 'a@example.com')], null);
       w.completeUsers(id, [{ userId: '00u1', factors: [smsFactor('sms1')], enrollments: [], state: 'complete' }]);
       const listed = w.writeUsersPage(id, 'users:all', [oktaUser('00u1', 'renamed@example.com'), oktaUser('00u9', 'new@example.com')], null);
-      expect(listed).toEqual({ todo: ['00u9'], added: 1 });
+      expect(listed).toEqual({ todo: ['00u9'], added: 1, carried: 0 });
       expect(w.userState(id, '00u1')).toBe('complete');
       expect(row<UserRow>('SELECT * FROM users WHERE id = ?', '00u1').login).toBe('a@example.com');
       expect(count('factors')).toBe(1);
@@ -259,10 +259,10 @@ describe('SnapshotWriter', () => {
 
     it('moves the cursor with the page; its users stay queued as pending until completed', () => {
       expect(w.getCursor(id, 'users:all')).toBeUndefined();
-      expect(w.writeUsersPage(id, 'users:all', [oktaUser('00u1', 'a@example.com'), oktaUser('00u2', 'b@example.com', 'DEPROVISIONED'), null as unknown as object], p1)).toEqual({ todo: ['00u1', '00u2'], added: 2 });
+      expect(w.writeUsersPage(id, 'users:all', [oktaUser('00u1', 'a@example.com'), oktaUser('00u2', 'b@example.com', 'DEPROVISIONED'), null as unknown as object], p1)).toEqual({ todo: ['00u1', '00u2'], added: 2, carried: 0 });
       expect(w.getCursor(id, 'users:all')).toEqual({ cursor: p1, done: false });
       // Listed again (a resumed crawl repeats the page it was storing): still to crawl, not new.
-      expect(w.writeUsersPage(id, 'users:all', [oktaUser('00u1', 'a@example.com'), oktaUser('00u2', 'b@example.com', 'DEPROVISIONED')], p1)).toEqual({ todo: ['00u1', '00u2'], added: 0 });
+      expect(w.writeUsersPage(id, 'users:all', [oktaUser('00u1', 'a@example.com'), oktaUser('00u2', 'b@example.com', 'DEPROVISIONED')], p1)).toEqual({ todo: ['00u1', '00u2'], added: 0, carried: 0 });
       expect(w.pendingUsers(id, 10)).toEqual([
         { id: '00u1', login: 'a@example.com', status: 'ACTIVE' },
         { id: '00u2', login: 'b@example.com', status: 'DEPROVISIONED' },

@@ -1,12 +1,15 @@
 /**
  * The generated org: a deterministic Okta org of any size, derived on demand from (users, seed,
  * pipeline, baseUrl, now). Nothing per user is stored, so a 1,000,000-user org costs no memory up
- * front; the mix it follows is documented in docs/simulator-org.md.
+ * front; the mix it follows is documented in docs/simulator-org.md. On a later `day` it is the same
+ * org after that many days of changes (generated_history.ts), which are held; `upgraded` serves a
+ * Classic org as its upgrade to Identity Engine left it.
  */
 import type { JsonObject, LogEvent, OktaUser, OrgMetadata, OrgSource, Pipeline } from './types.js';
-import { type GenContext, DAY, oktaId } from './generated_context.js';
-import { type UserCore, decodeUserId, loginIndex, renderUser, userCore, userId } from './generated_users.js';
-import { planMfa, renderFactor, visibleFactors } from './generated_factors.js';
+import { type GenContext, DAY, oktaId, servedPipeline } from './generated_context.js';
+import { decodeUserId, loginIndex, renderUser, userCore, userId } from './generated_users.js';
+import { renderFactor, visibleFactors } from './generated_factors.js';
+import { type History, type UserState, buildHistory, initialState } from './generated_history.js';
 import { renderEnrollments } from './generated_enrollments.js';
 import { type ApiToken, buildApiTokens, buildAuthenticators, buildEventHooks, buildPolicies, findUserWithStatus } from './generated_org_config.js';
 import { type LogEnv, generatedLogs } from './generated_logs.js';
@@ -17,8 +20,12 @@ export interface GeneratedOrgOptions {
   seed: number;
   pipeline: Pipeline;
   baseUrl: string;
-  /** Defaults to the current time floored to the UTC day, so runs on the same day agree. */
+  /** Day 0: defaults to the current time floored to the UTC day, so runs on the same day agree. */
   now?: Date;
+  /** Days of changes after day 0 (0: the org as generated). */
+  day?: number;
+  /** Serve a Classic org (pipeline v1) after its upgrade to Identity Engine. */
+  upgraded?: boolean;
 }
 
 export function createGeneratedOrg(opts: GeneratedOrgOptions): OrgSource {
@@ -28,31 +35,69 @@ export function createGeneratedOrg(opts: GeneratedOrgOptions): OrgSource {
   if (pipeline !== 'idx' && pipeline !== 'v1') throw new RangeError(`pipeline must be "idx" or "v1", got ${String(pipeline)}`);
   const nowMs = opts.now === undefined ? Math.floor(Date.now() / DAY) * DAY : opts.now.getTime();
   if (!Number.isFinite(nowMs)) throw new RangeError('now must be a valid date');
-  return new GeneratedOrg({ users, seed, pipeline, baseUrl: baseUrl.replace(/\/+$/, ''), nowMs });
+  const day = opts.day ?? 0;
+  if (!Number.isSafeInteger(day) || day < 0) throw new RangeError(`day must be a non-negative integer, got ${String(day)}`);
+  if (opts.upgraded === true && pipeline !== 'v1') throw new RangeError('only a Classic (v1) org can be served upgraded');
+  return new GeneratedOrg({ users, seed, pipeline, baseUrl: baseUrl.replace(/\/+$/, ''), nowMs, upgraded: opts.upgraded === true }, day);
 }
 
 class GeneratedOrg implements OrgSource {
   readonly org: OrgMetadata;
-  readonly userCount: number;
   private env: (LogEnv & { tokens: ApiToken[] }) | undefined;
+  private past: History | undefined;
 
-  constructor(private readonly ctx: GenContext) {
-    this.org = { id: oktaId(ctx, '00o', 'org'), pipeline: ctx.pipeline };
-    this.userCount = ctx.users;
+  constructor(private readonly ctx: GenContext, private readonly day: number) {
+    this.org = { id: oktaId(ctx, '00o', 'org'), pipeline: servedPipeline(ctx) };
+  }
+
+  /** Users of every status, those deleted since day 0 excepted. */
+  get userCount(): number {
+    if (this.day === 0) return this.ctx.users;
+    const h = this.history();
+    let deleted = 0;
+    for (const s of h.changed.values()) if (s.deleted) deleted += 1;
+    return this.ctx.users + h.created - deleted;
+  }
+
+  /** Day 0's users plus those created since: ids encode the index, so they list in index order. */
+  private get indexes(): number {
+    return this.ctx.users + (this.day === 0 ? 0 : this.history().created);
+  }
+
+  private history(): History {
+    this.past ??= buildHistory(this.ctx, this.logEnv(), this.day);
+    return this.past;
+  }
+
+  /** The user's state now; undefined if it does not exist (never did, or was deleted). */
+  private state(i: number): UserState | undefined {
+    const changed = this.day === 0 ? undefined : this.history().changed.get(i);
+    if (changed !== undefined) return changed.deleted ? undefined : changed;
+    return initialState(this.ctx, userCore(this.ctx, i));
   }
 
   *users(afterId?: string): Generator<OktaUser> {
-    for (let i = afterId === undefined ? 0 : this.firstIndexAfter(afterId); i < this.ctx.users; i++) {
-      yield renderUser(this.ctx, userCore(this.ctx, i));
+    const end = this.indexes;
+    for (let i = afterId === undefined ? 0 : this.firstIndexAfter(afterId); i < end; i++) {
+      const changed = this.day === 0 ? undefined : this.history().changed.get(i);
+      if (changed?.deleted) continue;
+      yield changed === undefined ? renderUser(this.ctx, userCore(this.ctx, i)) : this.render(changed);
     }
+  }
+
+  private render(s: UserState): OktaUser {
+    const u = renderUser(this.ctx, s.core);
+    if (s.profile !== undefined) u.profile = { ...u.profile, ...s.profile };
+    return u;
   }
 
   /** Smallest index whose id sorts after `afterId` (ids sort in index order, so a binary search). */
   private firstIndexAfter(afterId: string): number {
-    const exact = decodeUserId(this.ctx, afterId);
+    const end = this.indexes;
+    const exact = decodeUserId(this.ctx, afterId, end);
     if (exact !== undefined) return exact + 1;
     let lo = 0;
-    let hi = this.ctx.users;
+    let hi = end;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (userId(this.ctx, mid) > afterId) hi = mid;
@@ -61,33 +106,34 @@ class GeneratedOrg implements OrgSource {
     return lo;
   }
 
-  private core(idOrLogin: string): UserCore | undefined {
-    const byId = decodeUserId(this.ctx, idOrLogin);
-    if (byId !== undefined) return userCore(this.ctx, byId);
+  private find(idOrLogin: string): UserState | undefined {
+    const end = this.indexes;
+    const byId = decodeUserId(this.ctx, idOrLogin, end);
+    if (byId !== undefined) return this.state(byId);
     const i = loginIndex(idOrLogin);
-    if (i === undefined || i >= this.ctx.users) return undefined;
-    const core = userCore(this.ctx, i);
+    if (i === undefined || i >= end) return undefined;
+    const s = this.state(i);
     // Okta matches logins case-insensitively.
-    return core.login.toLowerCase() === idOrLogin.toLowerCase() ? core : undefined;
+    return s !== undefined && s.core.login.toLowerCase() === idOrLogin.toLowerCase() ? s : undefined;
   }
 
   user(idOrLogin: string): OktaUser | undefined {
-    const core = this.core(idOrLogin);
-    return core === undefined ? undefined : renderUser(this.ctx, core);
+    const s = this.find(idOrLogin);
+    return s === undefined ? undefined : this.render(s);
   }
 
   factors(userId: string): JsonObject[] | undefined {
-    const core = this.core(userId);
-    if (core === undefined) return undefined;
-    return visibleFactors(this.ctx, planMfa(this.ctx, core)).map((f) => renderFactor(this.ctx, core, f));
+    const s = this.find(userId);
+    if (s === undefined) return undefined;
+    return visibleFactors(this.ctx, s.plan).map((f) => renderFactor(this.ctx, s.core, f));
   }
 
   /** idx: one enrollment per authenticator (per device for Okta Verify). v1: [] (a Classic org has none). */
   authenticatorEnrollments(userId: string): JsonObject[] | undefined {
-    const core = this.core(userId);
-    if (core === undefined) return undefined;
-    if (this.ctx.pipeline === 'v1') return [];
-    return renderEnrollments(this.ctx, core, planMfa(this.ctx, core));
+    const s = this.find(userId);
+    if (s === undefined) return undefined;
+    if (servedPipeline(this.ctx) === 'v1') return [];
+    return renderEnrollments(this.ctx, s.core, s.plan);
   }
 
   authenticators(): JsonObject[] {
@@ -103,8 +149,12 @@ class GeneratedOrg implements OrgSource {
   }
 
   /** With `fromMs`, derivation starts at the first event published at or after it (no rescan). */
-  logs(fromMs?: number): Iterable<LogEvent> {
-    return generatedLogs(this.ctx, this.logEnv(), fromMs !== undefined && Number.isFinite(fromMs) ? fromMs : undefined);
+  *logs(fromMs?: number): Iterable<LogEvent> {
+    const from = fromMs !== undefined && Number.isFinite(fromMs) ? fromMs : undefined;
+    // Day 0's log ends before day 0's "now"; the changes' events all come after it.
+    if (from === undefined || from < this.ctx.nowMs) yield* generatedLogs(this.ctx, this.logEnv(), from);
+    if (this.day === 0) return;
+    for (const e of this.history().events) if (from === undefined || Date.parse(e.published) >= from) yield e;
   }
 
   eventHooks(): JsonObject[] {

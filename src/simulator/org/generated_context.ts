@@ -11,8 +11,15 @@ export interface GenContext {
   readonly pipeline: Pipeline;
   /** Without a trailing slash. */
   readonly baseUrl: string;
-  /** Epoch ms; every generated date is strictly before it. */
+  /** Epoch ms; every generated date is strictly before it (day 0: later days' changes come after). */
   readonly nowMs: number;
+  /** A Classic org (pipeline v1) served after its upgrade: same users and factors, Identity Engine APIs. */
+  readonly upgraded?: boolean;
+}
+
+/** The engine the org runs now: an upgraded Classic org serves Identity Engine. */
+export function servedPipeline(ctx: GenContext): Pipeline {
+  return ctx.upgraded === true ? 'idx' : ctx.pipeline;
 }
 
 export const MINUTE = 60_000;

@@ -35,6 +35,12 @@ export function deviceEnrollmentId(ctx: GenContext, core: UserCore, d: Device): 
   return oktaId(ctx, 'pfd', core.index, d.slot);
 }
 
+/** The id of the enrollment a factor belongs to (the System Log names enrollments, not factors, on Identity Engine). */
+export function enrollmentIdOf(ctx: GenContext, core: UserCore, f: { kind: FactorKind; id: string; device?: Device }): string {
+  if (f.device !== undefined) return deviceEnrollmentId(ctx, core, f.device);
+  return f.kind === 'email' ? oktaId(ctx, 'eae', core.index) : f.id;
+}
+
 /**
  * `GET /api/v1/users/{id}/authenticator-enrollments` for an idx org: one okta_verify enrollment
  * per device, one phone_number enrollment per phone (covering sms and voice), one per other
@@ -62,12 +68,12 @@ export function renderEnrollments(ctx: GenContext, core: UserCore, plan: MfaPlan
   }
   for (const d of plan.devices) {
     push(deviceEnrollmentId(ctx, core, d), { key: 'okta_verify', type: 'app', name: 'Okta Verify' }, d.createdMs, d.lastUpdatedMs,
-      { credentialId: core.login, deviceType: d.deviceType, name: d.name, platform: d.platform, version: d.version });
+      d.unmapped === true ? { credentialId: core.login } : { credentialId: core.login, deviceType: d.deviceType, name: d.name, platform: d.platform, version: d.version });
   }
   let phoneDone = false;
   for (const f of plan.factors) {
     const m = ENROLLMENT_META[f.kind];
-    if (m === undefined || f.status !== 'ACTIVE') continue;
+    if (m === undefined || f.status !== 'ACTIVE' || f.noEnrollment === true) continue;
     if (m.key === 'phone_number') {
       if (phoneDone) continue;
       phoneDone = true;

@@ -48,6 +48,7 @@ export function holdsFactors(core: UserCore): boolean {
 }
 
 export interface Device {
+  /** Distinct per device of a user (its enrollment id derives from it). */
   slot: number;
   name: string;
   platform: 'IOS' | 'ANDROID';
@@ -55,6 +56,8 @@ export interface Device {
   version: string;
   createdMs: number;
   lastUpdatedMs: number;
+  /** Enrolled through the Factors API before an upgrade: its okta_verify enrollment names no device (Okta's limitations guide). */
+  unmapped?: boolean;
 }
 
 export type FactorKind =
@@ -70,6 +73,8 @@ export interface FactorPlan {
   /** Okta Verify rows: the device they belong to. */
   device?: Device;
   phone?: string;
+  /** Its authenticator enrollment did not carry over an upgrade (a simulated loss). */
+  noEnrollment?: boolean;
 }
 
 export interface MfaPlan {
@@ -79,7 +84,7 @@ export interface MfaPlan {
   factors: FactorPlan[];
 }
 
-const KIND_META: Record<FactorKind, { prefix: string; factorType: string; provider: string; vendorName: string }> = {
+export const KIND_META: Record<FactorKind, { prefix: string; factorType: string; provider: string; vendorName: string }> = {
   push: { prefix: 'opf', factorType: 'push', provider: 'OKTA', vendorName: 'OKTA' },
   ov_totp: { prefix: 'ost', factorType: 'token:software:totp', provider: 'OKTA', vendorName: 'OKTA' },
   signed_nonce: { prefix: 'snf', factorType: 'signed_nonce', provider: 'OKTA', vendorName: 'OKTA' },
@@ -238,7 +243,8 @@ export function planMfa(ctx: GenContext, core: UserCore): MfaPlan {
  */
 export function visibleFactors(ctx: GenContext, plan: MfaPlan): FactorPlan[] {
   if (ctx.pipeline === 'v1') return plan.factors;
-  return plan.factors.filter((f) => f.device === undefined || f.device.slot === 0);
+  const first = plan.devices[0];
+  return plan.factors.filter((f) => f.device === undefined || f.device === first);
 }
 
 const QUESTION_KEYS: Record<string, string> = {

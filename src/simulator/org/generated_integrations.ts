@@ -5,7 +5,7 @@
  * Shapes follow the management spec's examples; docs/simulator-org.md lists what each org holds.
  */
 import type { JsonObject } from './types.js';
-import { type GenContext, link, oktaId } from './generated_context.js';
+import { type GenContext, link, oktaId, servedPipeline } from './generated_context.js';
 import { createdUpdated } from './generated_org_config.js';
 
 // ---- apps ----
@@ -73,7 +73,7 @@ export function buildApps(ctx: GenContext): JsonObject[] {
       },
     };
     // Okta exposes the per-app pipeline only once the org runs Identity Engine.
-    if (ctx.pipeline === 'idx') app['authenticationPipeline'] = a.idxPipeline;
+    if (servedPipeline(ctx) === 'idx') app['authenticationPipeline'] = a.idxPipeline;
     return app;
   });
 }

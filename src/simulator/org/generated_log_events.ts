@@ -95,6 +95,11 @@ const MESSAGES: Record<string, readonly [string, string | null]> = {
   'system.mfa.factor.deactivate': ['Deactivate factor for org', null],
   'user.authentication.authenticate': ['User authenticated with Device Trust', null],
   'user.credential.enroll': ['User enrolled a Device Trust credential', null],
+  'user.lifecycle.create': ['Create Okta user', null],
+  'user.lifecycle.activate': ['Activate Okta user', null],
+  'user.lifecycle.deactivate': ['Deactivate Okta user', 'core.user.config.user_deactivated'],
+  'user.lifecycle.delete.initiated': ['Delete Okta user initiated', null],
+  'user.account.update_profile': ['Update user profile for Okta', null],
 };
 
 export function spec(eventType: string, base: Omit<Spec, 'eventType' | 'displayMessage' | 'legacyEventType' | 'result' | 'reason'>, result = 'SUCCESS', reason: string | null = null): Spec {

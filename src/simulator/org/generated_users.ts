@@ -41,11 +41,11 @@ export function userId(ctx: GenContext, i: number): string {
   return ID_PREFIX + toBase62(i, INDEX_DIGITS) + randomChars(10, ctx.seed, S.idTail, i);
 }
 
-/** The index of a generated user id, or undefined if `id` is not one of this org's ids. */
-export function decodeUserId(ctx: GenContext, id: string): number | undefined {
+/** The index of a generated user id, or undefined if `id` is not one of the first `count` users' ids. */
+export function decodeUserId(ctx: GenContext, id: string, count = ctx.users): number | undefined {
   if (id.length !== 20 || !id.startsWith(ID_PREFIX)) return undefined;
   const i = fromBase62(id.slice(3, 3 + INDEX_DIGITS));
-  if (!(i >= 0 && i < ctx.users) || userId(ctx, i) !== id) return undefined; // NaN fails too
+  if (!(i >= 0 && i < count) || userId(ctx, i) !== id) return undefined; // NaN fails too
   return i;
 }
 
