@@ -19,9 +19,16 @@ export const COMPARED_TABLES: Readonly<Record<string, readonly string[]>> = {
   log_events: [],
   event_hooks: [],
   api_tokens: [],
+  apps: [],
+  brands: [],
+  sign_in_pages: [],
+  domains: [],
+  trusted_origins: [],
+  inline_hooks: [],
   org_resources: [],
   crawl_errors: ['id', 'at'],
   crawl_progress: ['updated_at'],
+  refresh_targets: [],
 };
 
 /** A table's rows, compared columns only, in a total order. */
@@ -40,7 +47,7 @@ export function storedScope(dbPath: string): { usersSearch: string | null; logsS
 }
 
 /** Org-level resources the crawler records once read (or found not available). */
-export const ORG_RESOURCES = ['wellKnown', 'authenticators', ...POLICY_TYPES.map((t) => `policies:${t}`), 'eventHooks', 'apiTokens'];
+export const ORG_RESOURCES = ['wellKnown', 'authenticators', ...POLICY_TYPES.map((t) => `policies:${t}`), 'eventHooks', 'apiTokens', 'apps', 'brands', 'domains', 'trustedOrigins', 'inlineHooks'];
 
 export interface CrawlState {
   snapshots: number;
@@ -71,4 +78,32 @@ export function crawlState(dbPath: string): CrawlState | undefined {
       logsDone: resources.has('logs'),
     };
   });
+}
+
+/**
+ * One snapshot's org data as a full crawl would hold it: every table but the crawl's bookkeeping
+ * (snapshots, checkpoints, refresh targets, where a refresh copied a user from), rows as JSON.
+ */
+export function snapshotRows(dbPath: string, snapshot: number, table: string): string[] {
+  const skip = new Set(['snapshot_id', 'carried_from', ...(COMPARED_TABLES[table] ?? [])]);
+  const columns = rows<{ name: string }>(dbPath, `SELECT name FROM pragma_table_info('${table}')`).map((c) => c.name).filter((c) => !skip.has(c));
+  return rows<Record<string, unknown>>(dbPath, `SELECT ${columns.map((c) => `"${c}"`).join(', ')} FROM ${table} WHERE snapshot_id = ?`, snapshot)
+    .map((r) => JSON.stringify(r)).sort();
+}
+
+export const ORG_DATA_TABLES = Object.keys(COMPARED_TABLES).filter((t) => !['snapshots', 'crawl_progress', 'refresh_targets'].includes(t));
+
+/** Per table, the first rows only one side has and both counts; {} when the org data is the same. */
+export function snapshotDifferences(a: { db: string; snapshot: number }, b: { db: string; snapshot: number }): Record<string, object> {
+  const out: Record<string, object> = {};
+  for (const table of ORG_DATA_TABLES) {
+    const ra = snapshotRows(a.db, a.snapshot, table);
+    const rb = snapshotRows(b.db, b.snapshot, table);
+    const sa = new Set(ra);
+    const sb = new Set(rb);
+    const onlyA = ra.filter((r) => !sb.has(r));
+    const onlyB = rb.filter((r) => !sa.has(r));
+    if (onlyA.length + onlyB.length > 0) out[table] = { onlyA: onlyA.slice(0, 2), onlyB: onlyB.slice(0, 2), rowsA: ra.length, rowsB: rb.length };
+  }
+  return out;
 }

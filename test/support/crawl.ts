@@ -22,7 +22,7 @@ export interface CrawlRun extends CrawlOutcome {
 export async function crawlSimulator(sim: SimulatorHandle, opts: {
   dbPath?: string; maxShare?: number; concurrency?: number; resume?: boolean; usersSearch?: string;
   logsSince?: Date; logsUntil?: Date; requestTimeoutMs?: number; maxRetries?: number; signal?: AbortSignal;
-  onProgress?: (p: ProgressState) => void;
+  onProgress?: (p: ProgressState) => void; refresh?: { baseId?: number };
 } = {}): Promise<CrawlRun> {
   const dbPath = opts.dbPath ?? join(tempDir(), 'snapshot.db');
   const reader = new OktaReader({
@@ -36,7 +36,7 @@ export async function crawlSimulator(sim: SimulatorHandle, opts: {
       reader, writer: new SnapshotWriter(db), resume: opts.resume ?? false, toolVersion: 'test',
       scope: { usersSearch: opts.usersSearch, logsSince: opts.logsSince ?? new Date(Date.now() - 30 * 86400_000), logsUntil: opts.logsUntil ?? new Date() },
       settings: { test: true }, concurrency: opts.concurrency ?? 8, signal: opts.signal ?? new AbortController().signal,
-      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.refresh ? { refresh: opts.refresh } : {}),
     });
     return { ...outcome, dbPath, reader };
   } finally {
