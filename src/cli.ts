@@ -6,7 +6,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { AuditError } from './errors.js';
-import { crawlOptions, demoOptions, reportOptions, rulesOptions, runOptions, simulateOptions } from './commands/options.js';
+import { crawlOptions, demoOptions, diffOptions, reportOptions, rulesOptions, runOptions, simulateOptions, verifyUpgradeOptions } from './commands/options.js';
 
 export async function main(argv: string[]): Promise<number> {
   try {
@@ -21,6 +21,10 @@ export async function main(argv: string[]): Promise<number> {
         (y) => crawlOptions(y), async (a) => (await import('./commands/crawl.js')).runCrawl(a))
       .command('report', 'Audit a snapshot with the rules and write the Excel workbook, CSV and JSON',
         (y) => reportOptions(y), async (a) => (await import('./commands/report.js')).runReport(a))
+      .command('diff <a> <b>', 'Compare two snapshots of one org: users, factors, enrollments and findings added, removed or changed, as a workbook, CSV and JSON',
+        (y) => diffOptions(y), async (a) => (await import('./commands/compare.js')).runDiff(a))
+      .command('verify-upgrade', 'After the upgrade: check that every user kept each Classic factor as an Identity Engine authenticator enrollment',
+        (y) => verifyUpgradeOptions(y), async (a) => (await import('./commands/compare.js')).runVerifyUpgrade(a))
       .command('rules', 'List the audit rules with severity, family and the engine they apply to',
         (y) => rulesOptions(y), async (a) => (await import('./commands/rules.js')).runRules(a))
       .command('simulate', 'Serve an embedded, simulated Okta org on loopback (for demos, tests and your own scripts)',

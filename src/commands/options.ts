@@ -64,6 +64,27 @@ export function runOptions<T>(y: Argv<T>) {
     .option('allow-partial', { type: 'boolean', default: false, describe: 'Write the report even if some users or org resources could not be read' });
 }
 
+function compareOptions<T>(y: Argv<T>) {
+  return configOptions(y)
+    .option('out', { type: 'string', describe: 'Folder for the files (default report.out: ./reports)' })
+    .option('format', { type: 'string', describe: 'Comma-separated formats: xlsx, csv (one file per sheet), json (default report.formats: xlsx,csv,json)' })
+    .option('allow-partial', { type: 'boolean', default: false, describe: 'Compare snapshots even if one is incomplete' });
+}
+
+export function diffOptions<T>(y: Argv<T>) {
+  return compareOptions(y)
+    .positional('a', { type: 'string', describe: 'Snapshot id of the earlier snapshot' })
+    .positional('b', { type: 'string', describe: 'Snapshot id of the later snapshot (same org)' })
+    .example('$0 diff 3 7 --db acme.db', 'Users, factors, enrollments and findings that changed from snapshot 3 to snapshot 7');
+}
+
+export function verifyUpgradeOptions<T>(y: Argv<T>) {
+  return compareOptions(y)
+    .option('before', { type: 'number', demandOption: true, describe: 'Snapshot id of the org on Classic Engine, before the upgrade' })
+    .option('after', { type: 'number', demandOption: true, describe: 'Snapshot id of the same org on Identity Engine, after the upgrade' })
+    .example('$0 verify-upgrade --before 3 --after 9 --db acme.db', 'Check that every ACTIVE user kept each factor as an authenticator enrollment');
+}
+
 export function demoOptions<T>(y: Argv<T>) {
   return y
     .option('users', { type: 'number', default: 1000, describe: 'Users in the simulated org' })

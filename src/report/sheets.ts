@@ -139,6 +139,30 @@ function num<R>(header: string, width: number, value: (row: R) => CellValue): Co
   return { header, width, type: 'number', value };
 }
 
+/** Column builders for other workbooks that share the report's conventions (diff, verify-upgrade). */
+export const columns = { text, label, date, num };
+
+/** A Summary sheet of fixed rows (Section, Item, Value, Severity, Notes), wrapped like the report's. */
+export function summarySpec(about: string, build: () => SummaryRow[]): SheetSpec<SummaryRow> {
+  let rows: SummaryRow[] | undefined;
+  const all = (): SummaryRow[] => (rows ??= build());
+  return {
+    name: 'Summary',
+    slug: 'summary',
+    about,
+    columns: [
+      text('Section', 22, (r) => r.section),
+      { header: 'Item', width: 40, type: 'text', wrap: true, value: (r) => r.item },
+      { header: 'Value', width: 50, type: 'text', wrap: true, value: (r) => r.value },
+      { header: 'Severity', width: 11, type: 'severity', value: (r) => r.severity },
+      { header: 'Notes', width: 70, type: 'text', wrap: true, value: (r) => r.notes },
+    ],
+    count: () => all().length,
+    rows: all,
+    rowStyle: (r) => r.style,
+  };
+}
+
 function yesNo(flag: number | null): string {
   return flag === 1 ? 'Yes' : flag === 0 ? 'No' : '';
 }
@@ -713,23 +737,8 @@ export interface SummaryRow {
 }
 
 function summarySheet(ctx: ReportContext, data: ReadonlyArray<SheetSpec>, byId: Map<string, RuleMetaLike>, groups: () => FindingGroup[]): SheetSpec<SummaryRow> {
-  let rows: SummaryRow[] | undefined;
-  const build = (): SummaryRow[] => (rows ??= summaryRows(ctx, data, byId, groups()));
-  return {
-    name: 'Summary',
-    slug: 'summary',
-    about: 'This sheet: the org and snapshot, what the crawl covered, findings by severity and by rule, and how to read the rest.',
-    columns: [
-      text('Section', 22, (r) => r.section),
-      { header: 'Item', width: 40, type: 'text', wrap: true, value: (r) => r.item },
-      { header: 'Value', width: 50, type: 'text', wrap: true, value: (r) => r.value },
-      { header: 'Severity', width: 11, type: 'severity', value: (r) => r.severity },
-      { header: 'Notes', width: 70, type: 'text', wrap: true, value: (r) => r.notes },
-    ],
-    count: () => build().length,
-    rows: build,
-    rowStyle: (r) => r.style,
-  };
+  return summarySpec('This sheet: the org and snapshot, what the crawl covered, findings by severity and by rule, and how to read the rest.',
+    () => summaryRows(ctx, data, byId, groups()));
 }
 
 function summaryRows(ctx: ReportContext, data: ReadonlyArray<SheetSpec>, byId: Map<string, RuleMetaLike>, byRuleSeverity: readonly FindingGroup[]): SummaryRow[] {

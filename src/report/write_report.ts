@@ -23,11 +23,6 @@
  * workers open theirs while writers are held off (holdWriters), before this one reads.
  * @module
  */
-import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
-import type { Writable } from 'node:stream';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { AuditError } from '../errors.js';
@@ -36,6 +31,7 @@ import { computeCoverage, SnapshotReader } from '../store/snapshot_reader.js';
 import type { Coverage, SnapshotRow } from '../store/types.js';
 import { EXCEL_MAX_ROWS, parseTimestamp } from './cells.js';
 import { writeCsv } from './csv.js';
+import { OutputFiles } from './files.js';
 import { writeJson } from './json.js';
 import { resourceLabel } from '../store/resource_labels.js';
 import { buildSheets, type Completeness, type ReportContext, type RuleMetaLike } from './sheets.js';
@@ -80,8 +76,6 @@ export interface WriteReportResult {
   files: string[];
 }
 
-const FILE_MODE = 0o600;
-const DIR_MODE = 0o700;
 
 // Below this many users and factors a report is written before render workers would have started.
 const WORKER_ROWS = 20_000;
@@ -125,54 +119,6 @@ export function reportStem(snapshot: SnapshotRow): string {
   return `oie-audit_${host}_${stamp}_s${snapshot.id}`;
 }
 
-interface PendingFile {
-  final: string;
-  temp: string;
-}
-
-/** Creates a new private temporary file next to `final` and runs `write` on its path. */
-async function writeFile(final: string, write: (temp: string) => Promise<unknown>, pending: PendingFile[]): Promise<void> {
-  const dir = join(final, '..');
-  const temp = join(dir, `.${final.slice(dir.length + 1)}.${process.pid}.${randomBytes(4).toString('hex')}.part`);
-  const handle = await open(temp, 'wx', FILE_MODE);
-  pending.push({ final, temp });
-  try {
-    await handle.chmod(FILE_MODE); // whatever the umask
-  } finally {
-    await handle.close();
-  }
-  await write(temp);
-  const sync = await open(temp, 'r+');
-  try {
-    await sync.sync();
-  } finally {
-    await sync.close();
-  }
-}
-
-/** Runs `write` on a stream into the (existing) file at `path` and waits for it to close. */
-async function streamTo(path: string, write: (out: Writable) => Promise<unknown>): Promise<void> {
-  const out = createWriteStream(path, { flags: 'r+' });
-  try {
-    await write(out);
-    if (!out.closed) await once(out, 'close');
-  } catch (e) {
-    out.destroy();
-    throw e;
-  }
-}
-
-function reportError(e: unknown, outDir: string): unknown {
-  if (e instanceof AuditError) return e;
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOSPC') return new AuditError('ERR_REPORT', `Disk full while writing the report in ${outDir}; free space or choose another output folder.`, { cause: e });
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-    return new AuditError('ERR_REPORT', `Cannot write the report in ${outDir} (${code}); choose an output folder you can write to.`, { cause: e });
-  }
-  if (code === 'ENOTDIR' || code === 'EEXIST') return new AuditError('ERR_REPORT', `${outDir} is not a folder; choose another output folder.`, { cause: e });
-  return e;
-}
-
 /** Writes the requested report files for one snapshot; see the module header. */
 export async function writeReport(db: Db, opts: WriteReportOptions): Promise<WriteReportResult> {
   const formats = FORMATS.filter((f) => opts.formats.includes(f));
@@ -191,7 +137,7 @@ export async function writeReport(db: Db, opts: WriteReportOptions): Promise<Wri
   const release = formats.includes('xlsx') && opts.renderWorkers !== 0 ? holdWriters(db) : undefined;
   const ownTransaction = !db.inTransaction;
   if (ownTransaction) db.exec('BEGIN');
-  const pending: PendingFile[] = [];
+  const files = new OutputFiles(opts.outDir);
   let renderers: RenderWorkers | undefined;
   try {
     const snapshot = new SnapshotReader(db).getSnapshot(opts.snapshot);
@@ -216,31 +162,28 @@ export async function writeReport(db: Db, opts: WriteReportOptions): Promise<Wri
     const sheets = buildSheets(ctx);
     const stem = join(opts.outDir, reportStem(snapshot));
 
-    await mkdir(opts.outDir, { recursive: true, mode: DIR_MODE });
+    await files.makeFolder();
     if (formats.includes('xlsx')) {
       const onSheet = (p: { name: string; rows: number }, ms: number): void => opts.onSheet?.({ format: 'xlsx', sheet: p.name, rows: p.rows, ms });
       const source = renderers === undefined ? undefined : { workers: renderers, context: ctx };
-      await writeFile(`${stem}.xlsx`, (temp) => writeXlsx(temp, sheets, { rowLimit, now, onSheet }, source), pending);
+      await files.write(`${stem}.xlsx`, (temp) => writeXlsx(temp, sheets, { rowLimit, now, onSheet }, source));
     }
     if (formats.includes('csv')) {
       for (const sheet of sheets) {
         const started = performance.now();
         let rows = 0;
-        await writeFile(`${stem}_${sheet.slug}.csv`, (temp) => streamTo(temp, async (out) => {
+        await files.stream(`${stem}_${sheet.slug}.csv`, async (out) => {
           rows = await writeCsv(out, sheet);
-        }), pending);
+        });
         opts.onSheet?.({ format: 'csv', sheet: sheet.name, rows, ms: performance.now() - started });
       }
     }
     if (formats.includes('json')) {
-      await writeFile(`${stem}.json`, (temp) => streamTo(temp, (out) => writeJson(out, ctx)), pending);
+      await files.stream(`${stem}.json`, (out) => writeJson(out, ctx));
     }
-    // Every file is complete: only now do they take their real names.
-    for (const f of pending) await rename(f.temp, f.final);
-    return { files: pending.map((f) => f.final) };
+    return { files: await files.commit() };
   } catch (e) {
-    await Promise.all(pending.map((f) => unlink(f.temp).catch(() => undefined)));
-    throw reportError(e, opts.outDir);
+    throw await files.abort(e);
   } finally {
     release?.();
     await renderers?.close();
