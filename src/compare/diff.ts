@@ -10,11 +10,11 @@
  */
 import type { Db } from '../store/db.js';
 import type { CellValue } from '../report/cells.js';
-import { columns, type SheetSpec, type SummaryRow, summarySpec, severityWord } from '../report/sheets.js';
+import { date, label, text } from '../report/columns.js';
+import { type SheetSpec, type SummaryRow, summarySpec, severityWord } from '../report/sheets.js';
 import type { RuleMetaLike } from '../report/sheets.js';
 import { type Pair, snapshotWords } from './pair.js';
 
-const { text, label, date } = columns;
 
 export type Change = 'Added' | 'Removed' | 'Changed' | 'Appears after the upgrade' | 'New' | 'Resolved';
 

@@ -10,11 +10,11 @@
 import { AuditError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import type { CellValue } from '../report/cells.js';
-import { columns, type SheetSpec, type SummaryRow, summarySpec } from '../report/sheets.js';
+import { date, label, num, text } from '../report/columns.js';
+import { type SheetSpec, type SummaryRow, summarySpec } from '../report/sheets.js';
 import { FACTOR_MAPPINGS } from './factor_mapping.js';
 import { type Pair, snapshotWords } from './pair.js';
 
-const { text, label, date, num } = columns;
 
 type Row = Record<string, unknown>;
 const str = (v: unknown): CellValue => (v === null || v === undefined ? null : typeof v === 'number' ? v : String(v));

@@ -1,12 +1,14 @@
 /**
  * The JSON report: the snapshot header (org, engine, times, coverage, completeness), every rule's
- * metadata with how it ran, and every finding, streamed one finding per line so memory stays flat.
+ * metadata with how it ran, the findings of every snapshot of the org by severity and rule (the
+ * burn-down), and every finding, streamed one finding per line so memory stays flat.
  * JSON is data, not a spreadsheet: strings are full and unchanged (JSON escaping makes them safe),
  * with no formula neutralisation and no truncation.
  * @module
  */
 import type { Writable } from 'node:stream';
 import { TextSink } from './csv.js';
+import { burnDown } from './burndown.js';
 import { engineWords, findingGroups, orderedFindings, type ReportContext, type RuleMetaLike, SEVERITIES } from './sheets.js';
 
 export const JSON_FORMAT = 'oie-audit-report';
@@ -75,6 +77,8 @@ export async function writeJson(out: Writable, ctx: ReportContext): Promise<numb
       ...runs.filter((r) => !known.has(r.rule_id)).map((r) => ({ id: r.rule_id, title: null, run: { status: r.status, reason: r.reason, findings: r.findings, evaluatedAt: r.evaluated_at } })),
     ],
     findingsBySeverity: counts,
+    // Every snapshot of this org up to this one, oldest first: the Burn-down sheets' numbers.
+    burnDown: burnDown(db, s),
   };
   const byId = new Map(ctx.rules.map((r) => [r.id, r]));
   const sink = new TextSink(out);

@@ -8,7 +8,9 @@ import type { Db } from '../store/db.js';
 import type { Coverage, CrawlState, PolicyRow, SnapshotRow } from '../store/types.js';
 import { resourceLabel } from '../store/resource_labels.js';
 import { SnapshotReader } from '../store/snapshot_reader.js';
+import { type BurnDownPoint, burnDown, burnDownSheets, burnDownSummary } from './burndown.js';
 import { type CellValue, EXCEL_MAX_ROWS, parseTimestamp, toText } from './cells.js';
+import { date, label, num, text } from './columns.js';
 
 import { RULE_FAMILIES, SEVERITIES, type RuleFamily, type Severity } from '../rules/types.js';
 
@@ -124,23 +126,6 @@ export function partsFor(rows: number, rowLimit: number): number {
 
 // ---------------------------------------------------------------------------------------------
 // Column helpers
-
-function text<R>(header: string, width: number, value: (row: R) => CellValue): ColumnSpec<R> {
-  return { header, width, type: 'text', value };
-}
-/** A text column of few distinct values (see ColumnSpec.repeats). */
-function label<R>(header: string, width: number, value: (row: R) => CellValue): ColumnSpec<R> {
-  return { header, width, type: 'text', repeats: true, value };
-}
-function date<R>(header: string, value: (row: R) => CellValue): ColumnSpec<R> {
-  return { header: `${header} (UTC)`, width: 20, type: 'date', value };
-}
-function num<R>(header: string, width: number, value: (row: R) => CellValue): ColumnSpec<R> {
-  return { header, width, type: 'number', value };
-}
-
-/** Column builders for other workbooks that share the report's conventions (diff, verify-upgrade). */
-export const columns = { text, label, date, num };
 
 /** A Summary sheet of fixed rows (Section, Item, Value, Severity, Notes), wrapped like the report's. */
 export function summarySpec(about: string, build: () => SummaryRow[]): SheetSpec<SummaryRow> {
@@ -736,12 +721,14 @@ export interface SummaryRow {
   style?: RowStyle;
 }
 
-function summarySheet(ctx: ReportContext, data: ReadonlyArray<SheetSpec>, byId: Map<string, RuleMetaLike>, groups: () => FindingGroup[]): SheetSpec<SummaryRow> {
-  return summarySpec('This sheet: the org and snapshot, what the crawl covered, findings by severity and by rule, and how to read the rest.',
-    () => summaryRows(ctx, data, byId, groups()));
+function summarySheet(ctx: ReportContext, data: ReadonlyArray<SheetSpec>, byId: Map<string, RuleMetaLike>, groups: () => FindingGroup[],
+  points: () => BurnDownPoint[]): SheetSpec<SummaryRow> {
+  return summarySpec('This sheet: the org and snapshot, what the crawl covered, findings by severity and by rule, the progress over time, and how to read the rest.',
+    () => summaryRows(ctx, data, byId, groups(), points()));
 }
 
-function summaryRows(ctx: ReportContext, data: ReadonlyArray<SheetSpec>, byId: Map<string, RuleMetaLike>, byRuleSeverity: readonly FindingGroup[]): SummaryRow[] {
+function summaryRows(ctx: ReportContext, data: ReadonlyArray<SheetSpec>, byId: Map<string, RuleMetaLike>, byRuleSeverity: readonly FindingGroup[],
+  points: readonly BurnDownPoint[]): SummaryRow[] {
   const { db, snapshot: s, coverage: c } = ctx;
   const out: SummaryRow[] = [];
   const add = (section: string, item: string, value?: CellValue, notes?: string, severity?: string, style?: RowStyle): void => {
@@ -845,6 +832,11 @@ function summaryRows(ctx: ReportContext, data: ReadonlyArray<SheetSpec>, byId: M
     if (!seen.has(rule.id)) ruleRow(rule.id, rule.severity, 0);
   }
 
+  if (points.length > 1) {
+    burnDownSummary([...points]).forEach((r, i) => add('Progress over time', r.item, r.value,
+      i === 0 ? 'Every snapshot of this org in the database is on the Burn-down sheets.' : undefined, undefined, i === 0 ? 'section' : undefined));
+  }
+
   const continued = data
     .map((sheet) => ({ sheet, parts: partsFor(sheet.count(), ctx.rowLimit) }))
     .filter((x) => x.parts > 1);
@@ -878,14 +870,17 @@ export function buildSheets(ctx: ReportContext): Array<SheetSpec> {
   // Read once per report: the read transaction keeps it true for every sheet.
   let cached: FindingGroup[] | undefined;
   const groups = (): FindingGroup[] => (cached ??= findingGroups(ctx.db, ctx.snapshot.id));
+  let series: BurnDownPoint[] | undefined;
+  const points = (): BurnDownPoint[] => (series ??= burnDown(ctx.db, ctx.snapshot));
   const data: SheetSpec[] = [
     findingsSheet(ctx, byId, groups),
     ...FAMILIES.map((f) => familySheet(ctx, f, byId, groups)),
+    ...burnDownSheets(points, ctx.rules),
     usersSheet(ctx),
     factorsSheet(ctx),
     enrollmentsSheet(ctx),
     policiesSheet(ctx),
     coverageSheet(ctx, byId),
   ];
-  return [summarySheet(ctx, data, byId, groups), ...data];
+  return [summarySheet(ctx, data, byId, groups, points), ...data];
 }

@@ -58,6 +58,7 @@ describe('row limit: a sheet continues on "<name> (2)"', () => {
     const notes = summary.filter((r) => r['Section']!.value === 'Sheets continued').map((r) => [r['Item']!.value, r['Value']!.value]);
     expect(notes).toEqual([
       ['Findings', 'Continues on Findings (2)'],
+      ['Burn-down by Rule', 'Continues on Burn-down by Rule (2)'],
       ['Users', 'Continues on Users (2), Users (3)'],
       ['Factors', 'Continues on Factors (2), Factors (3)'],
     ]);

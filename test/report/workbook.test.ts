@@ -8,7 +8,7 @@ import { crawlAcme, headerOf, judgeAcme, listDir, NOW, readCsv, readWorkbook, RU
 
 const SHEETS = [
   'Summary', 'Findings', 'Signed Nonce', 'Duplicate Push', 'Classic-only Workflows', 'Classic API Callers', 'MFA Hygiene',
-  'Expected after Upgrade', 'Users', 'Factors', 'Authenticator Enrollments', 'Policies', 'Coverage & Errors',
+  'Expected after Upgrade', 'Burn-down', 'Burn-down by Rule', 'Users', 'Factors', 'Authenticator Enrollments', 'Policies', 'Coverage & Errors',
 ];
 
 describe('writeReport: workbook, CSV and JSON of a complete snapshot', () => {
@@ -34,7 +34,7 @@ describe('writeReport: workbook, CSV and JSON of a complete snapshot', () => {
 
   it('names files after the org host, crawl time and snapshot; all 0600; no temporary files left', () => {
     const slugs = ['summary', 'findings', 'signed-nonce', 'duplicate-push', 'classic-only-workflows', 'classic-api-callers', 'mfa-hygiene',
-      'expected-after-upgrade', 'users', 'factors', 'authenticator-enrollments', 'policies', 'coverage-and-errors'];
+      'expected-after-upgrade', 'burn-down', 'burn-down-by-rule', 'users', 'factors', 'authenticator-enrollments', 'policies', 'coverage-and-errors'];
     const expected = [`${STEM}.xlsx`, ...slugs.map((s) => `${STEM}_${s}.csv`), `${STEM}.json`];
     expect(files).toEqual(expected.map((f) => join(out, f)));
     expect(listDir(out)).toEqual([...expected].sort());
