@@ -7,19 +7,14 @@
  * rate-limit floor (the least time the budget allows), their ratio, 429s by cause, peak in-flight
  * requests and peak RSS of the crawling process (from /usr/bin/time).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
 import okta from '@okta/okta-sdk-nodejs';
 import pLimit from 'p-limit';
 import type { SimulatorStats } from '../src/simulator/stats.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..', '..'); // bench/dist/bench → repo root
-const cli = join(root, 'dist', 'cli.js');
+import { cli, floorMs, root, startSim, stats, stealSeconds, timed, windowsOverShare } from './sim_process.js';
 
 interface Args { users: number; windowMs: number; latencyMs: number; maxShare: number; concurrency: number; skipBaseline: boolean }
 
@@ -27,52 +22,6 @@ function args(): Args {
   const a = process.argv.slice(2);
   const get = (name: string, d: number) => { const i = a.indexOf(`--${name}`); return i >= 0 ? Number(a[i + 1]) : d; };
   return { users: get('users', 20_000), windowMs: get('window-ms', 2000), latencyMs: get('latency-ms', 10), maxShare: get('max-share', 0.5), concurrency: get('concurrency', 8), skipBaseline: a.includes('--skip-baseline') };
-}
-
-interface Sim { url: string; token: string; stop(): Promise<void> }
-
-async function startSim(a: Args): Promise<Sim> {
-  const child = spawn(process.execPath, [cli, 'simulate', '--users', String(a.users), '--seed', '3', '--window-ms', String(a.windowMs), '--latency-ms', String(a.latencyMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  const got: string[] = [];
-  for await (const line of lines) { got.push(line); if (got.length === 2) break; }
-  return {
-    url: got[0]!, token: got[1]!.split(' ')[1]!,
-    stop: () => new Promise((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }),
-  };
-}
-
-async function stats(sim: Sim): Promise<SimulatorStats> {
-  return (await (await fetch(`${sim.url}/__simulator/stats`)).json()) as SimulatorStats;
-}
-
-/** Run a node script under /usr/bin/time; resolves with wall ms and peak RSS in MB. */
-function timed(argv: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; rssMb: number; code: number; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const t0 = Date.now();
-    const child = spawn('/usr/bin/time', ['-f', '__RSS_KB=%M', process.execPath, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const kb = Number(/__RSS_KB=(\d+)/.exec(err)?.[1] ?? 0);
-      if (code !== 0) process.stderr.write(err);
-      resolve({ ms: Date.now() - t0, rssMb: kb / 1024, code: code ?? 1, stdout: out });
-    });
-  });
-}
-
-/** The least time the budget allows: the busiest bucket's requests at its share per window. */
-function floorMs(s: SimulatorStats, maxShare: number, windowMs: number): number {
-  let worst = 0;
-  for (const b of Object.values(s.buckets)) {
-    const requests = b.windows.reduce((n, w) => n + w.requests, 0);
-    const perWindow = Math.max(1, Math.floor(maxShare * b.limit));
-    worst = Math.max(worst, (Math.ceil(requests / perWindow) - 1) * windowMs);
-  }
-  return worst;
 }
 
 /** Where the time went in the busiest bucket: how full its windows were, idle time between them. */
@@ -131,17 +80,8 @@ async function baselineChild(url: string, token: string): Promise<void> {
   process.stdout.write(JSON.stringify({ users, factorRows, errors }));
 }
 
-/** Seconds of CPU steal (time a hypervisor ran something else) so far, all CPUs; 0 where unknown. */
-function stealSeconds(): number {
-  try {
-    return Number(readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/)[8] ?? 0) / 100;
-  } catch {
-    return 0;
-  }
-}
-
 async function measure(a: Args, which: 'oie-audit' | 'baseline') {
-  const sim = await startSim(a);
+  const sim = await startSim(['--users', String(a.users), '--seed', '3', '--window-ms', String(a.windowMs), '--latency-ms', String(a.latencyMs)]);
   const steal0 = stealSeconds();
   const work = mkdtempSync(join(tmpdir(), 'oie-bench-'));
   try {
@@ -151,7 +91,7 @@ async function measure(a: Args, which: 'oie-audit' | 'baseline') {
       : await timed([fileURLToPath(import.meta.url), '--baseline-child', sim.url, sim.token], env);
     const s = await stats(sim);
     const sum = summarize(s);
-    sum.overShare = Object.values(s.buckets).flatMap((b) => b.windows.filter((w) => w.requests > Math.floor(a.maxShare * b.limit))).length;
+    sum.overShare = windowsOverShare(s, a.maxShare);
     const floor = floorMs(s, a.maxShare, a.windowMs);
     return {
       ...sum, ms: run.ms, rssMb: run.rssMb, code: run.code, floorMs: floor, ratio: run.ms / Math.max(1, floor), child: run.stdout,
