@@ -6,7 +6,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { AuditError } from './errors.js';
-import { crawlOptions, demoOptions, diffOptions, reportOptions, rulesOptions, runOptions, simulateOptions, verifyUpgradeOptions } from './commands/options.js';
+import { crawlOptions, demoOptions, diffOptions, reportOptions, rulesOptions, runOptions, simulateOptions, snapshotsOptions, verifyUpgradeOptions } from './commands/options.js';
 
 export async function main(argv: string[]): Promise<number> {
   try {
@@ -25,6 +25,8 @@ export async function main(argv: string[]): Promise<number> {
         (y) => diffOptions(y), async (a) => (await import('./commands/compare.js')).runDiff(a))
       .command('verify-upgrade', 'After the upgrade: check that every user kept each Classic factor as an Identity Engine authenticator enrollment',
         (y) => verifyUpgradeOptions(y), async (a) => (await import('./commands/compare.js')).runVerifyUpgrade(a))
+      .command('snapshots', 'List the snapshots in the database: id, org, engine, when, complete or not, refreshed from which, users and findings',
+        (y) => snapshotsOptions(y), async (a) => (await import('./commands/snapshots.js')).runSnapshots(a))
       .command('rules', 'List the audit rules with severity, family and the engine they apply to',
         (y) => rulesOptions(y), async (a) => (await import('./commands/rules.js')).runRules(a))
       .command('simulate', 'Serve an embedded, simulated Okta org on loopback (for demos, tests and your own scripts)',

@@ -95,6 +95,12 @@ export function demoOptions<T>(y: Argv<T>) {
     .option('quiet', { type: 'boolean', describe: 'Only warnings and errors; no progress' });
 }
 
+export function snapshotsOptions<T>(y: Argv<T>) {
+  return configOptions(y)
+    .option('json', { type: 'boolean', default: false, describe: 'Print the snapshots as JSON' })
+    .example('$0 snapshots --db acme.db', 'Ids, engines, dates and states of the snapshots in acme.db, oldest first');
+}
+
 export function rulesOptions<T>(y: Argv<T>) {
   return y.option('json', { type: 'boolean', default: false, describe: 'Print the rules and their metadata as JSON' });
 }

@@ -140,6 +140,18 @@ test('verify-upgrade --before 1 --after 2: the lost factors, Okta Verify without
   expect(summary).toMatchObject({ 'Factors carried over': '2 users lost at least one factor', 'Users checked (ACTIVE before and after)': 3, 'Factors lost': 2 });
 });
 
+test('snapshots: the ids to compare, oldest first, as a table and as JSON', async () => {
+  const text = await runCli(box, ['snapshots', '--db', dbPath]);
+  expect([text.code, text.stdout.split('\n')]).toEqual([0, [
+    'ID  ORG                    ENGINE  STARTED (UTC)     STATE     FROM        USERS  FINDINGS',
+    '1   https://acme.okta.com  v1      2024-08-01 00:00  complete  full crawl  5      2',
+    '2   https://acme.okta.com  idx     2024-10-01 00:00  complete  full crawl  5      2',
+    '',
+  ]]);
+  const json = await runCli(box, ['snapshots', '--db', dbPath, '--json']);
+  expect(JSON.parse(json.stdout).map((s: { id: number; engine: string; users: number }) => [s.id, s.engine, s.users])).toEqual([[1, 'v1', 5], [2, 'idx', 5]]);
+});
+
 test('refused: snapshots the wrong way round, one snapshot twice, an unknown id', async () => {
   const wrongWay = await cli(['verify-upgrade', '--before', '2', '--after', '1'], join(box.cwd, 'x1'));
   expect([wrongWay.code, wrongWay.stderr]).toEqual([2, expect.stringContaining('--before must be a Classic Engine snapshot and --after an Identity Engine one')]);

@@ -2,7 +2,7 @@
  * The README's commands as a user runs them: the built CLI in a child process.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,8 @@ import { tempDir } from '../support/crawl.js';
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const cleanEnv = (home: string) => ({ PATH: process.env.PATH, HOME: home });
+/** The commands the README's Commands table documents. */
+const documented = [...readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8').matchAll(/^\| `oie-audit ([a-z-]+)/gm)].map((m) => m[1]!);
 
 test('oie-audit simulate prints its base URL first, serves the SDK\'s well-known document, and stops on SIGTERM', async () => {
   const home = tempDir();
@@ -25,8 +27,9 @@ test('oie-audit simulate prints its base URL first, serves the SDK\'s well-known
   expect(code).toBe(0);
 });
 
-test('every command answers --help with each of its flags described', () => {
-  for (const command of ['demo', 'run', 'crawl', 'report', 'rules', 'simulate']) {
+test('every command the README documents answers --help with each of its flags described, and --help lists no other', () => {
+  expect(documented).toEqual(['demo', 'run', 'crawl', 'report', 'snapshots', 'diff', 'verify-upgrade', 'rules', 'simulate']);
+  for (const command of documented) {
     const out = spawnSync(process.execPath, [cli, command, '--help'], { encoding: 'utf8' });
     expect([command, out.status]).toEqual([command, 0]);
     // Every flag line carries a description, not just its name and type.
@@ -35,7 +38,7 @@ test('every command answers --help with each of its flags described', () => {
     }
   }
   const top = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' });
-  for (const command of ['demo', 'run', 'crawl', 'report', 'rules', 'simulate']) expect(top.stdout).toContain(`oie-audit ${command}`);
+  expect([...top.stdout.matchAll(/^ {2}oie-audit ([a-z-]+)/gm)].map((m) => m[1]).sort()).toEqual([...documented].sort());
 });
 
 test('oie-audit demo writes a database and a workbook and says where they are', () => {
