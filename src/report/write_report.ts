@@ -30,6 +30,8 @@ import { type Db, holdWriters } from '../store/db.js';
 import { computeCoverage, SnapshotReader } from '../store/snapshot_reader.js';
 import type { Coverage, SnapshotRow } from '../store/types.js';
 import { EXCEL_MAX_ROWS, parseTimestamp } from './cells.js';
+import { burnDown } from './burndown.js';
+import { burnDownSvg } from './burndown_chart.js';
 import { writeCsv } from './csv.js';
 import { OutputFiles } from './files.js';
 import { writeJson } from './json.js';
@@ -167,6 +169,9 @@ export async function writeReport(db: Db, opts: WriteReportOptions): Promise<Wri
       const onSheet = (p: { name: string; rows: number }, ms: number): void => opts.onSheet?.({ format: 'xlsx', sheet: p.name, rows: p.rows, ms });
       const source = renderers === undefined ? undefined : { workers: renderers, context: ctx };
       await files.write(`${stem}.xlsx`, (temp) => writeXlsx(temp, sheets, { rowLimit, now, onSheet }, source));
+      // exceljs cannot draw charts: the burn-down's goes beside the workbook once there are two points.
+      const chart = burnDownSvg(burnDown(db, snapshot), snapshot.org_url);
+      if (chart !== undefined) await files.stream(`${stem}_burn-down.svg`, async (out) => void out.end(chart));
     }
     if (formats.includes('csv')) {
       for (const sheet of sheets) {

@@ -57,6 +57,15 @@ test('Burn-down sheets, Summary and JSON: every audited snapshot of the org, old
   expect(json.burnDown.map((p) => [p.snapshotId, p.evaluated, p.total, p.byRule])).toEqual([
     [s1, true, 5, { [U2F]: 3, [WEAK]: 2 }], [s2, false, 0, {}], [s4, true, 1, { [U2F]: 1 }],
   ]);
+  // Beside the workbook, the chart: the audited snapshots only, the upgrade between them.
+  const svg = readFileSync(files.find((f) => f.endsWith('_burn-down.svg'))!, 'utf8');
+  expect([...svg.matchAll(/>#(\d+)</g)].map((m) => Number(m[1]))).toEqual([s1, s4]);
+  expect(svg).toContain('upgrade to Identity Engine');
+  const allLine = /<polyline points="([^"]+)" fill="none" stroke="#333333"/.exec(svg)![1]!.split(' ').map((xy) => Number(xy.split(',')[1]));
+  expect(allLine[0]! < allLine[1]!).toBe(true); // 5 findings, then 1: the line goes down (SVG y grows downwards)
+  // One audited snapshot is no trend: no chart.
+  const first = await writeReport(db, { snapshot: s1, outDir: join(t.dir, 'out1'), formats: ['xlsx'], allowPartial: false, rules: REGISTRY.map((r) => r.meta) });
+  expect(first.files.map((f) => f.slice(f.lastIndexOf('.')))).toEqual(['.xlsx']);
   db.close();
   t.cleanup();
 });
