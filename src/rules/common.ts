@@ -58,6 +58,21 @@ export function parseJson<T>(text: string | null | undefined, fallback: T): T {
   }
 }
 
+/**
+ * A CTE `several (factor_type, user_id)`: the users holding two factors or more of one of
+ * `types`, found in the factors_by_type_user index alone (the snapshot is the `@snapshot`
+ * parameter). A rule about users with several push factors starts from it (`FROM several s CROSS
+ * JOIN factors f`: CROSS JOIN keeps that order, which SQLite would otherwise turn round into a
+ * scan of every factor), so it reads the factor rows of those users only.
+ */
+export function severalFactorsOfType(types: readonly string[]): string {
+  return `several AS (
+        SELECT factor_type, user_id FROM factors
+        WHERE snapshot_id = @snapshot AND factor_type IN (${types.map((t) => `'${t}'`).join(', ')})
+        GROUP BY factor_type, user_id HAVING count(*) >= 2
+      )`;
+}
+
 /** Consecutive rows with the same key, for streams sorted by that key: one group in memory at a time. */
 export function* groupConsecutive<T>(rows: Iterable<T>, key: (row: T) => string): Generator<T[]> {
   let group: T[] = [];

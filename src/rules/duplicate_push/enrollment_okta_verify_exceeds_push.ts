@@ -51,25 +51,28 @@ export const rule: Rule = {
   meta,
   file: import.meta.url,
   *evaluate(ctx) {
-    const rows = ctx.db.prepare<[number], Row>(`
-      SELECT * FROM (
-        SELECT u.id AS user_id, u.login, u.status AS user_status, e.ov_enrollments, e.enrollments_json,
-               (SELECT count(*) FROM factors f
-                 WHERE f.snapshot_id = u.snapshot_id AND f.user_id = u.id AND +f.factor_type = 'push') AS push_factors,
-               (SELECT count(*) FROM factors f
-                 WHERE f.snapshot_id = u.snapshot_id AND f.user_id = u.id AND +f.factor_type = 'signed_nonce') AS signed_nonce_factors
-        FROM (SELECT snapshot_id, user_id, count(*) AS ov_enrollments,
-                     json_group_array(json_object('id', id, 'status', status, 'nickname', nickname, 'created', created,
+    // Counted first, described after: users, their FastPass factors and the enrollments' JSON are
+    // read only for the users found (the JSON through the user's primary key, hence +key: see
+    // common.ts), and CROSS JOIN keeps that order.
+    const rows = ctx.db.prepare<{ snapshot: number }, Row>(`
+      SELECT u.id AS user_id, u.login, u.status AS user_status, c.ov_enrollments, c.push_factors,
+             (SELECT count(*) FROM factors f
+               WHERE f.snapshot_id = @snapshot AND f.user_id = u.id AND +f.factor_type = 'signed_nonce') AS signed_nonce_factors,
+             (SELECT json_group_array(json_object('id', id, 'status', status, 'nickname', nickname, 'created', created,
                                                   'deviceName', device_name,
-                                                  'platform', json_extract(raw_json, '$.profile.platform'))) AS enrollments_json
+                                                  'platform', json_extract(raw_json, '$.profile.platform')))
                 FROM authenticator_enrollments
-               WHERE snapshot_id = ? AND key = 'okta_verify'
-               GROUP BY snapshot_id, user_id) e
-        JOIN users u ON u.snapshot_id = e.snapshot_id AND u.id = e.user_id
-        WHERE u.enrollments_fetched = 1 AND u.factors_fetched = 1
-      )
-      WHERE ov_enrollments > push_factors
-      ORDER BY user_id`).iterate(ctx.snapshot.id);
+               WHERE snapshot_id = @snapshot AND user_id = u.id AND +key = 'okta_verify') AS enrollments_json
+      FROM (SELECT e.user_id, e.ov_enrollments,
+                   (SELECT count(*) FROM factors f
+                     WHERE f.snapshot_id = @snapshot AND f.user_id = e.user_id AND +f.factor_type = 'push') AS push_factors
+              FROM (SELECT user_id, count(*) AS ov_enrollments
+                      FROM authenticator_enrollments
+                     WHERE snapshot_id = @snapshot AND key = 'okta_verify'
+                     GROUP BY user_id) e) c
+      CROSS JOIN users u ON u.snapshot_id = @snapshot AND u.id = c.user_id
+      WHERE c.ov_enrollments > c.push_factors AND u.enrollments_fetched = 1 AND u.factors_fetched = 1
+      ORDER BY u.id`).iterate({ snapshot: ctx.snapshot.id });
     for (const r of rows) {
       const enrollments = parseJson<Enrollment[]>(r.enrollments_json, []).sort((a, b) => (a.created ?? '').localeCompare(b.created ?? '') || a.id.localeCompare(b.id));
       const names = enrollments.map((e) => (e.deviceName === null ? `an unnamed device (enrollment ${e.id})` : quoted(e.deviceName)));

@@ -3,7 +3,7 @@
  * to factor_push_pending_activation_abandoned, and two factors for one device name to
  * factor_push_duplicate_device, so each situation is reported once.
  */
-import { byEngine, counted, daysBefore, finding, listText, parseJson, quoted } from '../common.js';
+import { byEngine, counted, daysBefore, finding, listText, parseJson, quoted, severalFactorsOfType } from '../common.js';
 import type { Rule, RuleMeta, Severity } from '../types.js';
 
 const STALE_DAYS = 90;
@@ -51,17 +51,20 @@ export const rule: Rule = {
   meta,
   file: import.meta.url,
   *evaluate(ctx) {
-    const rows = ctx.db.prepare<[number], Row>(`
+    // Two devices take two push factors: only users with that many are read.
+    const rows = ctx.db.prepare<{ snapshot: number }, Row>(`
+      WITH ${severalFactorsOfType(['push'])}
       SELECT f.user_id, u.login, u.status AS user_status, count(*) AS push_count,
              count(DISTINCT coalesce(f.device_name, f.id)) AS device_count,
              json_group_array(json_object('factorId', f.id, 'status', f.status, 'deviceName', f.device_name,
                                           'platform', f.platform, 'created', f.created, 'lastVerified', f.last_verified)) AS factors_json
-      FROM factors f
+      FROM several s
+      CROSS JOIN factors f ON f.snapshot_id = @snapshot AND f.factor_type = s.factor_type AND f.user_id = s.user_id
       JOIN users u ON u.snapshot_id = f.snapshot_id AND u.id = f.user_id
-      WHERE f.snapshot_id = ? AND f.factor_type = 'push' AND f.status IS NOT 'PENDING_ACTIVATION'
+      WHERE f.status IS NOT 'PENDING_ACTIVATION'
       GROUP BY f.user_id
       HAVING count(DISTINCT coalesce(f.device_name, f.id)) >= 2
-      ORDER BY f.user_id`).iterate(ctx.snapshot.id);
+      ORDER BY f.user_id`).iterate({ snapshot: ctx.snapshot.id });
     for (const r of rows) {
       const factors = parseJson<PushFactor[]>(r.factors_json, []).sort((a, b) => (a.created ?? '').localeCompare(b.created ?? '') || a.factorId.localeCompare(b.factorId));
       const described = factors.map((f) => {

@@ -2,7 +2,7 @@
  * Users with more than one push factor stuck in PENDING_ACTIVATION: Okta Verify enrollments that
  * were started (QR code shown, or a Factors API enroll) and never completed (checklist M5, A3).
  */
-import { byEngine, counted, daysBefore, finding, listText, parseJson } from '../common.js';
+import { byEngine, counted, daysBefore, finding, listText, parseJson, severalFactorsOfType } from '../common.js';
 import type { Rule, RuleMeta, Severity } from '../types.js';
 
 const MIN_PENDING = 2;
@@ -37,15 +37,18 @@ export const rule: Rule = {
   meta,
   file: import.meta.url,
   *evaluate(ctx) {
-    const rows = ctx.db.prepare<[number, number], Row>(`
+    // Two pending push factors are two push factors: only users with that many are read.
+    const rows = ctx.db.prepare<{ snapshot: number; min: number }, Row>(`
+      WITH ${severalFactorsOfType(['push'])}
       SELECT f.user_id, u.login, u.status AS user_status, count(*) AS pending,
              json_group_array(json_object('factorId', f.id, 'created', f.created, 'lastUpdated', f.last_updated)) AS factors_json
-      FROM factors f
+      FROM several s
+      CROSS JOIN factors f ON f.snapshot_id = @snapshot AND f.factor_type = s.factor_type AND f.user_id = s.user_id
       JOIN users u ON u.snapshot_id = f.snapshot_id AND u.id = f.user_id
-      WHERE f.snapshot_id = ? AND f.factor_type = 'push' AND f.status = 'PENDING_ACTIVATION'
+      WHERE f.status = 'PENDING_ACTIVATION'
       GROUP BY f.user_id
-      HAVING count(*) >= ?
-      ORDER BY f.user_id`).iterate(ctx.snapshot.id, MIN_PENDING);
+      HAVING count(*) >= @min
+      ORDER BY f.user_id`).iterate({ snapshot: ctx.snapshot.id, min: MIN_PENDING });
     for (const r of rows) {
       const factors = parseJson<{ factorId: string; created: string | null; lastUpdated: string | null }[]>(r.factors_json, [])
         .sort((a, b) => (a.created ?? '').localeCompare(b.created ?? '') || a.factorId.localeCompare(b.factorId));

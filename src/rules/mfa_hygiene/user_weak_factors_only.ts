@@ -33,8 +33,6 @@ interface Row {
   login: string | null;
   status: string | null;
   last_login: string | null;
-  active: number;
-  weak: number;
 }
 
 export const rule: Rule = {
@@ -42,17 +40,17 @@ export const rule: Rule = {
   file: import.meta.url,
   *evaluate(ctx) {
     const weakList = WEAK_TYPES.map((t) => `'${t}'`).join(', ');
-    const rows = ctx.db.prepare<[number, string], Row>(`
-      SELECT * FROM (
-        SELECT u.id, u.login, u.status, u.last_login,
-               (SELECT count(*) FROM factors f WHERE f.snapshot_id = u.snapshot_id AND f.user_id = u.id AND f.status = 'ACTIVE') AS active,
-               (SELECT count(*) FROM factors f WHERE f.snapshot_id = u.snapshot_id AND f.user_id = u.id AND f.status = 'ACTIVE'
-                   AND +f.factor_type IN (${weakList})) AS weak
-        FROM users u
-        WHERE u.snapshot_id = ? AND u.factors_fetched = 1 AND u.status IN (SELECT value FROM json_each(?))
-      )
-      WHERE active > 0 AND active = weak
-      ORDER BY id`).iterate(ctx.snapshot.id, JSON.stringify(SIGN_IN_STATUSES));
+    // Users whose ACTIVE factors (one at least) are all weak, in one pass over the user-type
+    // index; only those users' rows are read (CROSS JOIN keeps SQLite from looping over users).
+    const rows = ctx.db.prepare<{ snapshot: number; statuses: string }, Row>(`
+      SELECT u.id, u.login, u.status, u.last_login
+      FROM (SELECT user_id FROM factors
+             WHERE snapshot_id = @snapshot AND status = 'ACTIVE'
+             GROUP BY user_id
+            HAVING count(*) = sum(factor_type IN (${weakList}))) w
+      CROSS JOIN users u ON u.snapshot_id = @snapshot AND u.id = w.user_id
+      WHERE u.factors_fetched = 1 AND u.status IN (SELECT value FROM json_each(@statuses))
+      ORDER BY u.id`).iterate({ snapshot: ctx.snapshot.id, statuses: JSON.stringify(SIGN_IN_STATUSES) });
     // Sorted here, not in SQL: ORDER BY factor_type would lure SQLite onto the type index (a full scan per user).
     const activeFactors = ctx.db.prepare<[number, string], { id: string; factor_type: string; created: string | null; last_verified: string | null }>(`
       SELECT id, factor_type, created, last_verified FROM factors
