@@ -1,10 +1,15 @@
 /**
  * Report benchmark: builds a large snapshot straight into SQLite (1,000,000 users, ~3,000,000
  * factors, 1,000,000 enrollments by default), runs the rules if this build has them (otherwise
- * stores ~200,000 synthetic findings), writes the workbook in a child process (so its peak RSS is
- * its own) and compares with exceljs baselines on a slice of the Factors sheet.
+ * stores ~200,000 synthetic findings), writes the workbook, each in a child process (so its peak
+ * RSS is its own), prints the rules, the workbook and their total (what `oie-audit report` takes)
+ * with the CPU steal of the run, and compares with exceljs baselines on a slice of the Factors sheet.
  *
  *   npx tsc -p bench/tsconfig.json && node bench/dist/bench/report.js [options]
+ *
+ * One phase again on a kept database (--keep --dir D); each prints one JSON line:
+ *   --phase rules --db D/bench.db --snapshot 1      (replaces the stored findings)
+ *   --phase report --db D/bench.db --out D/r --rules real
  *
  * Options: --users N (1000000) --findings N (200000, synthetic only) --slice N (100000, baselines)
  *          --synthetic-findings (skip the rules engine even if present) --rules-timeout S (600)
@@ -13,7 +18,7 @@
  * Not part of `npm test`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -128,6 +133,13 @@ function build(path: string, users: number): { snapshotId: number; counts: { use
   for (let from = 0; from < users; from += BATCH) batch(from, Math.min(users, from + BATCH));
   db.pragma('journal_mode = WAL');
   db.close();
+  // On disk before the rules start, as a crawl's database is: its write-back is not theirs to pay.
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   return { snapshotId: id, counts };
 }
 
@@ -187,12 +199,12 @@ async function phaseRules(path: string, snapshotId: number): Promise<PhaseResult
  * benchmark); undefined when this build has none, or they failed or ran out of time, in which
  * case their partial results are cleared for the synthetic findings.
  */
-async function realRules(path: string, snapshotId: number, timeoutMs: number): Promise<{ findings: number } | undefined> {
+async function realRules(path: string, snapshotId: number, timeoutMs: number): Promise<PhaseResult | undefined> {
   if ((await rulesEngine()) === undefined) return undefined;
   const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--phase', 'rules', '--db', path, '--snapshot', String(snapshotId)], {
     encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024,
   });
-  if (r.status === 0) return { findings: (JSON.parse(r.stdout.trim().split('\n').pop()!) as PhaseResult).rows ?? 0 };
+  if (r.status === 0) return JSON.parse(r.stdout.trim().split('\n').pop()!) as PhaseResult;
   process.stdout.write(r.error !== undefined || r.signal !== null
     ? `rules:   the rules engine did not finish within ${secs(timeoutMs)}; using synthetic findings instead\n`
     : `rules:   the rules engine failed (${r.stderr.trim().split('\n')[0]}); using synthetic findings instead\n`);
@@ -331,13 +343,16 @@ async function phaseBaseline(kind: string, dbPath: string, outFile: string, n: n
   return usage(ms, { bytes: statSync(outFile).size, rows });
 }
 
-/** Seconds of CPU steal (time a hypervisor ran something else) so far, all CPUs; 0 where unknown. */
-function stealSeconds(): number {
+/**
+ * This machine's CPU seconds so far, all CPUs (zeros where unknown): busy (user, nice, system, irq,
+ * softirq) and steal (time the hypervisor ran something else).
+ */
+function machineCpu(): { busy: number; steal: number } {
   try {
-    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
-    return Number(cpu[8] ?? 0) / 100;
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return { busy: ((f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[6] ?? 0)) / 100, steal: (f[7] ?? 0) / 100 };
   } catch {
-    return 0;
+    return { busy: 0, steal: 0 };
   }
 }
 
@@ -395,23 +410,31 @@ async function main(): Promise<void> {
   const buildMs = built.ms;
   process.stdout.write(`build:   ${secs(buildMs)}  (${counts.users.toLocaleString('en-US')} users, ${counts.factors.toLocaleString('en-US')} factors, ${counts.enrollments.toLocaleString('en-US')} enrollments; db ${(statSync(dbPath).size / 1e6).toFixed(0)} MB)\n`);
 
-  const t = performance.now();
+  // `oie-audit report` = the rules, then the workbook: each timed in its own process.
+  const cpu0 = machineCpu();
   const real = flag('synthetic-findings') ? undefined : await realRules(dbPath, snapshotId, Number(arg('rules-timeout', '600')) * 1000);
-  const findings = real?.findings ?? syntheticFindings(dbPath, snapshotId, Number(arg('findings', '200000')));
-  const rulesMs = performance.now() - t;
-  process.stdout.write(`rules:   ${secs(rulesMs)}  (${real === undefined ? 'no rules engine in this build: synthetic' : 'src/rules/run'} ${findings.toLocaleString('en-US')} findings)\n`);
+  const findings = real?.rows ?? syntheticFindings(dbPath, snapshotId, Number(arg('findings', '200000')));
+  const cpu1 = machineCpu();
+  process.stdout.write(real === undefined
+    ? `rules:    no rules engine in this build: ${findings.toLocaleString('en-US')} synthetic findings (not timed)\n`
+    : `rules:    ${secs(real.ms)}  CPU ${secs(real.cpuMs ?? 0)}  peak RSS ${mb(real.maxRssKb)}  ${findings.toLocaleString('en-US')} findings  (steal ${(cpu1.steal - cpu0.steal).toFixed(1)} s)\n`);
 
   const outDir = join(dir, 'report');
-  const steal0 = stealSeconds();
   const report = child(['--phase', 'report', '--db', dbPath, '--out', outDir, '--formats', arg('formats', 'xlsx'), ...(real ? ['--rules', 'real'] : [])]);
-  const target = report.ms <= 90_000 && report.maxRssKb <= 500 * 1024 ? 'within' : 'OVER';
-  process.stdout.write(`report:  ${secs(report.ms)}  peak RSS ${mb(report.maxRssKb)} (maxRSS ${mb(report.maxRssUsageKb)})  ${report.files} file(s) ${(report.bytes / 1e6).toFixed(0)} MB  [${target} target: 90 s, 500 MB]\n`);
+  const cpu2 = machineCpu();
+  process.stdout.write(`workbook: ${secs(report.ms)}  CPU ${secs(report.cpuMs ?? 0)} (all threads)  peak RSS ${mb(report.maxRssKb)} (maxRSS ${mb(report.maxRssUsageKb)})  ${report.files} file(s) ${(report.bytes / 1e6).toFixed(0)} MB  (steal ${(cpu2.steal - cpu1.steal).toFixed(1)} s)\n`);
+  const total = (real?.ms ?? 0) + report.ms;
+  const peak = Math.max(real?.maxRssKb ?? 0, report.maxRssKb);
+  const target = real !== undefined && total <= 60_000 && peak <= 500 * 1024 ? 'within' : 'OVER';
+  process.stdout.write(`total:    ${secs(total)}  (rules + workbook)  peak RSS ${mb(peak)}  [${target} target: 60 s, 500 MB]\n`);
+  // Other processes on the machine slow a run down as much as steal does: both are shown.
+  const others = cpu2.busy - cpu0.busy - ((real?.cpuMs ?? 0) + (report.cpuMs ?? 0)) / 1000;
+  process.stdout.write(`          CPU steal during rules and workbook: ${(cpu2.steal - cpu0.steal).toFixed(1)} s; CPU used meanwhile by other processes: ${Math.max(0, others).toFixed(1)} s (${cpu} CPUs)\n`);
   // The main thread only coordinates: render workers and the packager do the work.
-  process.stdout.write(`         CPU ${secs(report.cpuMs ?? 0)} (all threads); sheets as each was rendered:\n`);
+  process.stdout.write(`          sheets as each was rendered:\n`);
   for (const sh of report.sheets ?? []) {
     process.stdout.write(`           ${sh.sheet.padEnd(34)} ${sh.rows.toLocaleString('en-US').padStart(10)} rows ${secs(sh.ms).padStart(8)}\n`);
   }
-  process.stdout.write(`load average during the run: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (${cpu} CPUs); CPU time the hypervisor took from this machine during the report: ${(stealSeconds() - steal0).toFixed(1)} s\n`);
 
   process.stdout.write(`\nbaselines on the first ${slice.toLocaleString('en-US')} Factors rows (same columns and cells), each in its own process:\n`);
   for (const kind of ['ours', 'exceljs-stream', 'exceljs-memory']) {
