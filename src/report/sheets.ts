@@ -80,6 +80,8 @@ export interface SheetSpec<R = unknown> {
   /** Exactly how many rows `rows()` yields (the report reads inside one transaction). */
   count(): number;
   rows(): Iterable<R>;
+  /** rows() without the first `offset`, read from there: a render worker can start a later part of a long sheet. */
+  rowsFrom?(offset: number): Iterable<R>;
   rowStyle?(row: R): RowStyle | undefined;
 }
 
@@ -513,6 +515,23 @@ function usersSheet(ctx: ReportContext): SheetSpec<RawRow> {
   };
 }
 
+/**
+ * A per-user list (factors, authenticator enrollments: `select` reads `table` as `alias`)
+ * in primary-key order, whole or from its `offset`-th row on. The start is found in the primary
+ * key alone, so a worker rendering a later part of the sheet does not read the rows before it.
+ */
+function userListRows(db: Db, snapshotId: number, table: string, alias: string, select: string): Pick<SheetSpec<RawRow>, 'rows' | 'rowsFrom'> {
+  const order = `ORDER BY ${alias}.user_id, ${alias}.id`;
+  return {
+    rows: () => db.prepare(`${select} WHERE ${alias}.snapshot_id = ? ${order}`).raw().iterate(snapshotId) as IterableIterator<RawRow>,
+    rowsFrom: (offset) => {
+      const start = db.prepare(`SELECT user_id, id FROM ${table} WHERE snapshot_id = ? ORDER BY user_id, id LIMIT 1 OFFSET ?`).raw().get(snapshotId, offset) as [string, string] | undefined;
+      if (start === undefined) return [];
+      return db.prepare(`${select} WHERE ${alias}.snapshot_id = ? AND (${alias}.user_id, ${alias}.id) >= (?, ?) ${order}`).raw().iterate(snapshotId, ...start) as IterableIterator<RawRow>;
+    },
+  };
+}
+
 function factorsSheet(ctx: ReportContext): SheetSpec<RawRow> {
   const { db, snapshot } = ctx;
   const { list, at } = selectList({
@@ -521,8 +540,7 @@ function factorsSheet(ctx: ReportContext): SheetSpec<RawRow> {
     last_updated: 'f.last_updated', last_verified: 'f.last_verified',
   });
   // In primary-key order: sorting millions of rows by login would cost a temporary B-tree.
-  const sql = `SELECT ${list} FROM factors f LEFT JOIN users u ON u.snapshot_id = f.snapshot_id AND u.id = f.user_id
-    WHERE f.snapshot_id = ? ORDER BY f.user_id, f.id`;
+  const rows = userListRows(db, snapshot.id, 'factors', 'f', `SELECT ${list} FROM factors f LEFT JOIN users u ON u.snapshot_id = f.snapshot_id AND u.id = f.user_id`);
   return {
     name: 'Factors',
     slug: 'factors',
@@ -542,7 +560,7 @@ function factorsSheet(ctx: ReportContext): SheetSpec<RawRow> {
       text('User ID', 22, (r) => r[at.user_id]),
     ],
     count: once(() => countOf(db, `SELECT count(*) FROM factors WHERE snapshot_id = ?`, snapshot.id)),
-    rows: () => db.prepare(sql).raw().iterate(snapshot.id) as IterableIterator<RawRow>,
+    ...rows,
   };
 }
 
@@ -552,8 +570,8 @@ function enrollmentsSheet(ctx: ReportContext): SheetSpec<RawRow> {
     user_id: 'e.user_id', login: 'u.login', id: 'e.id', key: 'e.key', type: 'e.type', status: 'e.status', name: 'e.name',
     nickname: 'e.nickname', device_name: 'e.device_name', created: 'e.created', last_updated: 'e.last_updated',
   });
-  const sql = `SELECT ${list} FROM authenticator_enrollments e LEFT JOIN users u ON u.snapshot_id = e.snapshot_id AND u.id = e.user_id
-    WHERE e.snapshot_id = ? ORDER BY e.user_id, e.id`;
+  const rows = userListRows(db, snapshot.id, 'authenticator_enrollments', 'e',
+    `SELECT ${list} FROM authenticator_enrollments e LEFT JOIN users u ON u.snapshot_id = e.snapshot_id AND u.id = e.user_id`);
   return {
     name: 'Authenticator Enrollments',
     slug: 'authenticator-enrollments',
@@ -572,7 +590,7 @@ function enrollmentsSheet(ctx: ReportContext): SheetSpec<RawRow> {
       text('User ID', 22, (r) => r[at.user_id]),
     ],
     count: once(() => countOf(db, `SELECT count(*) FROM authenticator_enrollments WHERE snapshot_id = ?`, snapshot.id)),
-    rows: () => db.prepare(sql).raw().iterate(snapshot.id) as IterableIterator<RawRow>,
+    ...rows,
   };
 }
 

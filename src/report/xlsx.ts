@@ -128,11 +128,19 @@ class PackagerClient {
   }
 }
 
-/** The sheets, costliest first (rows times columns), each with the plan index of its first part. */
+/**
+ * The work, costliest first (rows times columns): each sheet with the plan index of its first
+ * part, or each part on its own for a sheet of several parts that can start in the middle
+ * (rowsFrom), so both workers share the longest sheet.
+ */
 function queue(sheets: ReadonlyArray<SheetSpec>, plan: readonly PartPlan[]): Array<Extract<ToRenderer, { op: 'render' }>> {
-  const cost = (name: string): number => plan.filter((p) => p.sheet === name).reduce((n, p) => n + (p.rows + 1) * p.headers.length, 0);
+  const cost = (p: PartPlan): number => (p.rows + 1) * p.headers.length;
   return sheets
-    .map((s, index) => ({ op: 'render' as const, index, firstPart: plan.findIndex((p) => p.sheet === s.name), cost: cost(s.name) }))
+    .flatMap((s, index) => {
+      const parts = plan.map((p, k) => ({ p, k })).filter(({ p }) => p.sheet === s.name);
+      if (parts.length > 1 && s.rowsFrom !== undefined) return parts.map(({ p, k }) => ({ op: 'render' as const, index, firstPart: k, only: true, cost: cost(p) }));
+      return [{ op: 'render' as const, index, firstPart: parts[0]!.k, only: false, cost: parts.reduce((n, { p }) => n + cost(p), 0) }];
+    })
     .sort((a, b) => b.cost - a.cost)
     .map(({ cost: _, ...m }) => m);
 }

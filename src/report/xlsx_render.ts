@@ -284,13 +284,14 @@ export interface RenderedPart {
 
 /**
  * Renders one sheet's rows into its part files (`file(part)`, created private and new), the
- * plan's parts `first`, `first + 1`, …, and awaits `done` for each as it is complete.
+ * plan's parts `first`, `first + 1`, …, and awaits `done` for each as it is complete. With `only`,
+ * just part `first`, its rows read from where it starts (the spec's rowsFrom).
  */
 export async function renderSheet(
   spec: SheetSpec,
   first: number,
   plan: readonly PartPlan[],
-  o: { styles: Styles; shared: SharedCells; file: (part: number) => string },
+  o: { styles: Styles; shared: SharedCells; file: (part: number) => string; only?: boolean },
   done: (p: RenderedPart) => Promise<void>,
 ): Promise<void> {
   const writer = new RowWriter(o.styles, o.shared, spec.columns as ReadonlyArray<ColumnSpec<unknown>>);
@@ -318,7 +319,9 @@ export async function renderSheet(
   };
   try {
     openPart();
-    for (const row of spec.rows()) {
+    const before = plan.slice(plan.findIndex((p) => p.sheet === spec.name), first).reduce((n, p) => n + p.rows, 0);
+    for (const row of o.only === true ? spec.rowsFrom!(before) : spec.rows()) {
+      if (o.only === true && rows >= plan[part]!.rows) break;
       if (rows >= plan[part]!.rows && plan[part + 1]?.sheet === spec.name) {
         await closePart();
         part += 1;

@@ -20,8 +20,11 @@ export interface RenderJob {
   filePrefix: string;
 }
 
-/** The job, then the next sheet to render (an index into buildSheets()'s list, and its first part), or none. */
-export type ToRenderer = { op: 'job'; job: RenderJob } | { op: 'render'; index: number; firstPart: number } | { op: 'finish' };
+/**
+ * The job, then the next sheet to render (an index into buildSheets()'s list, and its first part;
+ * with `only`, that part alone), or none.
+ */
+export type ToRenderer = { op: 'job'; job: RenderJob } | { op: 'render'; index: number; firstPart: number; only: boolean } | { op: 'finish' };
 
 export type FromRenderer =
   | { op: 'pinned' }
@@ -50,7 +53,7 @@ async function render(dbPath: string, port: MessagePort, post: (m: FromRenderer)
       post({ op: 'ready' });
       const m = await coming;
       if (m.op !== 'render') break;
-      await renderSheet(sheets[m.index]!, m.firstPart, job.plan, { styles, shared, file: (k) => `${job.filePrefix}${k}.xml` }, async (p) => {
+      await renderSheet(sheets[m.index]!, m.firstPart, job.plan, { styles, shared, file: (k) => `${job.filePrefix}${k}.xml`, only: m.only }, async (p) => {
         post({ op: 'part', ...p });
       });
     }
