@@ -51,7 +51,7 @@ export function refreshBase(writer: SnapshotWriter, orgUrl: string, orgNow: Date
   }
   const ageDays = (orgNow.getTime() - baseStart(base).getTime()) / 86_400_000;
   if (!(ageDays <= REFRESH_MAX_AGE_DAYS)) {
-    throw new AuditError('ERR_USAGE', `--refresh: base snapshot ${base.id} started ${Math.floor(ageDays)} days ago and the System Log keeps only ${REFRESH_MAX_AGE_DAYS}, so changes since could be missed; run a full crawl (without --refresh).`);
+    throw new AuditError('ERR_USAGE', `--refresh: base snapshot ${base.id} started ${baseStart(base).toISOString()}, more than the ${REFRESH_MAX_AGE_DAYS} days the System Log keeps, so changes since could be missed; run a full crawl (without --refresh).`);
   }
   return base;
 }

@@ -1,7 +1,8 @@
 /**
- * `crawl --refresh` through the CLI as a user runs it day to day: refused without a base, then a
- * refresh of day 1 killed (SIGKILL) part way and resumed with --resume ends with exactly the rows
- * of an uninterrupted refresh.
+ * `crawl --refresh` through the CLI as a user runs it day to day: refused without a base, with a
+ * base older than the System Log keeps, and when the log cannot be read; then a refresh of day 1
+ * killed (SIGKILL) part way and resumed with --resume ends with exactly the rows of an
+ * uninterrupted refresh.
  */
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,9 +18,9 @@ const base = join(box.cwd, 'base.db');
 let port = 0;
 
 /** The org on `day`, at the same address every time (snapshots name their org by URL). */
-async function org(day: number, slow = false): Promise<SimulatorHandle> {
+async function org(day: number, slow = false, tokenScopes?: string[]): Promise<SimulatorHandle> {
   const sim = await simulator({
-    users: USERS, seed: 31, pipeline: 'idx', day, port, windowMs: 1000,
+    users: USERS, seed: 31, pipeline: 'idx', day, port, windowMs: 1000, ...(tokenScopes === undefined ? {} : { tokenScopes }),
     // Slow listing (two pages a second at half the share), so the refresh can be cut in the middle.
     limits: slow ? { users_list: 4 } : { users_list: 2000, api_v1: 6000 },
   });
@@ -30,6 +31,9 @@ async function org(day: number, slow = false): Promise<SimulatorHandle> {
 const env = (sim: SimulatorHandle) => ({ OKTA_CLIENT_ORGURL: sim.url, OKTA_CLIENT_TOKEN: sim.token });
 
 afterAll(() => removeSandbox(box));
+
+const lastLine = (text: string): string => text.trim().split('\n').pop() ?? '';
+const snapshotRowsOf = (db: string) => rows<{ id: number; status: string }>(db, 'SELECT id, status FROM snapshots ORDER BY id');
 
 test('refresh with nothing to start from is a usage error that writes nothing', async () => {
   const sim = await org(0);
@@ -48,6 +52,29 @@ test('refresh with nothing to start from is a usage error that writes nothing', 
     await sim.close();
   }
 }, 120_000);
+
+test('refused, and nothing of the base lost: a base older than the System Log keeps, a log the token may not read', async () => {
+  const tried = join(box.cwd, 'tried.db');
+  copyFileSync(base, tried);
+  const before = snapshotRowsOf(tried);
+  const late = await org(92);
+  try {
+    const r = await runCli(box, ['crawl', '--db', tried, '--refresh'], env(late));
+    expect([r.code, lastLine(r.stderr)]).toEqual([2, expect.stringMatching(/^oie-audit: --refresh: base snapshot 1 started \S+Z, more than the 90 days the System Log keeps, so changes since could be missed; run a full crawl \(without --refresh\)\.$/)]);
+  } finally {
+    await late.close();
+  }
+  const noLogs = await org(1, false, ['okta.users.read', 'okta.authenticators.read', 'okta.policies.read', 'okta.eventHooks.read', 'okta.apiTokens.read', 'okta.apps.read']);
+  try {
+    const r = await runCli(box, ['crawl', '--db', tried, '--refresh'], env(noLogs));
+    expect([r.code, lastLine(r.stderr)]).toEqual([2, expect.stringMatching(/^oie-audit: --refresh: the System Log since the base could not be read completely \(403 E0000006 .*\), so changed users cannot be told apart; fix the access \(okta\.logs\.read\) or run a full crawl \(without --refresh\)\.$/)]);
+  } finally {
+    await noLogs.close();
+  }
+  // The base is untouched and no refreshed snapshot is left behind.
+  expect(snapshotDifferences({ db: tried, snapshot: 1 }, { db: base, snapshot: 1 })).toEqual({});
+  expect(snapshotRowsOf(tried)).toEqual(before);
+}, 180_000);
 
 test('killed part way on day 1 and resumed: the same rows as an uninterrupted refresh', async () => {
   const whole = join(box.cwd, 'whole.db');
