@@ -76,14 +76,19 @@ export class OktaReader {
     return res.json();
   }
 
-  /** Pages of raw JSON, following `Link: rel="next"` as Okta serves it. */
+  /**
+   * Pages of raw JSON, following `Link: rel="next"` as Okta serves it. A `next` that names the
+   * page just read (a polling log query, or a broken server) would be followed forever: it fails.
+   */
   async *pages(pathOrUrl: string): AsyncGenerator<Page> {
     const collection = new okta.Collection<JsonObject>(this.client.http, this.url(pathOrUrl), {} as never,
       { method: 'GET', headers: { Accept: 'application/json' } });
     while (collection.nextUri) {
       const url = collection.nextUri;
       const items = await collection.getNextPage();
-      yield { url, items: Array.isArray(items) ? items : [], next: collection.nextUri ?? null };
+      const next = collection.nextUri ?? null;
+      if (next === url) throw new Error(`${new URL(url).pathname}: the next page link names the page just read; stopped instead of reading it forever`);
+      yield { url, items: Array.isArray(items) ? items : [], next };
     }
   }
 

@@ -8,18 +8,18 @@
  * ascending page stops after SCAN_BUDGET events examined, short or even empty, with a `next` from
  * the last event examined: clients follow `next` until it is gone, as Okta's paging requires.
  */
-import type { Handler } from './http_types.js';
+import type { Handler, HandlerContext, HandlerResult } from './http_types.js';
 import type { LogEvent } from './org/types.js';
 import { filterIterable, pageLinks, takePage } from './paging.js';
 import { parseLogsQuery } from './query/logs_query.js';
 
-/** Events one ascending page examines at most: about 1.5 s of scanning a generated log. */
+/** Events one ascending page examines at most: on a 1,000,000-user org a page took up to 2.6 s. */
 export const SCAN_BUDGET = 100_000;
 
 export const listLogs: Handler = (ctx) => logsPage(ctx, SCAN_BUDGET);
 
 /** listLogs with a given scan budget (tests use a small one). */
-export function logsPage(ctx: Parameters<Handler>[0], budget: number): ReturnType<Handler> {
+export function logsPage(ctx: HandlerContext, budget: number): HandlerResult {
   const q = parseLogsQuery(ctx.url.searchParams, ctx.now);
   const cursor = q.after ? parseCursor(q.after) : undefined;
   const descendingOrder = q.sortOrder === 'DESCENDING';
