@@ -123,14 +123,7 @@ export class RateBudget {
 
   /** 0 if a request was taken from the bucket, else how long to wait at most before trying again. */
   private tryTake(b: Bucket): number {
-    const now = this.serverNow();
-    if (b.resetMs !== undefined && now >= b.resetMs) {
-      // New window: what is still in flight may land in it.
-      b.endedMs = b.resetMs;
-      b.used = b.inFlight;
-      b.remaining = undefined;
-      b.resetMs = undefined;
-    }
+    this.rollOver(b);
     const quota = this.quota(b);
     const leftForOthers = b.limit - quota;
     const serverRoom = b.remaining === undefined || b.remaining - b.inFlight > leftForOthers;
@@ -140,13 +133,25 @@ export class RateBudget {
       return 0;
     }
     // Out of budget: wait for the window to end, or for an answer that tells us more.
-    if (b.resetMs !== undefined) return Math.max(1, b.resetMs - now);
+    if (b.resetMs !== undefined) return Math.max(1, b.resetMs - this.serverNow());
     return b.inFlight > 0 ? 1000 : 50;
+  }
+
+  /** Once a bucket's window has ended: a new count, in which what is still in flight may land. */
+  private rollOver(b: Bucket): void {
+    if (b.resetMs === undefined || this.serverNow() < b.resetMs) return;
+    b.endedMs = b.resetMs;
+    b.used = b.inFlight;
+    b.remaining = undefined;
+    b.resetMs = undefined;
   }
 
   private adopt(template: string, h: RateHeaders): Bucket {
     for (const b of new Set(this.byTemplate.values())) {
-      if (b.limit === h.limit && b.resetMs === h.resetMs) {
+      this.rollOver(b);
+      // Same Limit and Reset; or a bucket between windows, answered from a later one: the first
+      // answer of a new window must not make a second bucket (that would spend the share twice).
+      if (b.limit === h.limit && (b.resetMs === h.resetMs || (b.resetMs === undefined && h.resetMs > b.endedMs))) {
         b.templates.add(template);
         b.used += 1; // the probe counted in this window
         this.byTemplate.set(template, b);

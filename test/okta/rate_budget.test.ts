@@ -68,6 +68,24 @@ describe('RateBudget', () => {
     expect(c.granted).toBe(false); // the shared quota of 2 is spent
   });
 
+  test('a route first answered just after a window rolled over joins the bucket of the same Limit', async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget(0.5, clock);
+    const reset = clock.t + 1000;
+    const a = await budget.acquire('/api/v1/users/{id}/factors');
+    budget.settle(a, headers(4, 3, reset), clock.t);
+    const b = await budget.acquire('/api/v1/users/{id}/authenticator-enrollments'); // probe sent in window 1
+    await clock.advance(1000); // window 1 over before the probe is answered, from window 2
+    budget.settle(b, headers(4, 3, reset + 1000), clock.t);
+    expect(budget.buckets()).toEqual([expect.objectContaining({ limit: 4, quota: 2, resetMs: reset + 1000 })]);
+    // One share of 2 for both routes in window 2: the probe, one more, then wait.
+    const c = await budget.acquire('/api/v1/users/{id}/factors');
+    budget.settle(c, headers(4, 2, reset + 1000), clock.t);
+    const d = pending(budget, '/api/v1/users/{id}/authenticator-enrollments');
+    await flush();
+    expect(d.granted).toBe(false);
+  });
+
   test('leaves the others their share: a low Remaining (production traffic) holds the crawl back', async () => {
     const clock = new FakeClock();
     const budget = new RateBudget(0.5, clock);
