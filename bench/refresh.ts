@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SimulatorStats } from '../src/simulator/stats.js';
 import { CHANGE_RATE } from '../src/simulator/org/generated_history.js';
-import { cli, floorMs, freePort, quota429s, root, startSim, stats, stealSeconds, timed, windowsOverShare } from './sim_process.js';
+import { cli, clockOffsetMs, floorMs, floorTimeline, freePort, quota429s, root, startSim, stats, stealSeconds, timed, windowsOverShare } from './sim_process.js';
 
 interface Args { users: number; pipeline: string; windowMs: number; maxShare: number; keep: boolean; dir: string | undefined }
 
@@ -34,11 +34,12 @@ const UNLIMITED = ['users_list', 'user_get', 'logs', 'api_v1', 'apps', 'well_kno
 async function run(a: Args, port: number, day: number, extra: string[], crawlArgs: string[], db: string, work: string) {
   const sim = await startSim(['--users', String(a.users), '--seed', '5', '--pipeline', a.pipeline, '--port', String(port), '--day', String(day), ...extra]);
   try {
+    const offset = await clockOffsetMs(sim);
     const steal0 = stealSeconds();
     const env = { PATH: process.env['PATH'], HOME: work, OKTA_CLIENT_ORGURL: sim.url, OKTA_CLIENT_TOKEN: sim.token };
     const r = await timed([cli, 'crawl', '--db', db, '--quiet', '--logs-since', '30d', ...crawlArgs], env);
     if (r.code !== 0) throw new Error(`crawl on day ${day} failed (exit ${r.code})`);
-    return { ...r, stats: await stats(sim), stealS: stealSeconds() - steal0 };
+    return { ...r, clockOffsetMs: offset, stats: await stats(sim), stealS: stealSeconds() - steal0 };
   } finally {
     await sim.stop();
   }
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
     const users = store.prepare('SELECT count(*) AS listed, sum(carried_from IS NOT NULL) AS carried FROM users WHERE snapshot_id = 2').get() as { listed: number; carried: number };
     store.close();
     row('users listed / copied from the base', '', `${users.listed.toLocaleString('en-US')} / ${users.carried.toLocaleString('en-US')}`);
+    console.log(`floor bucket timeline: ${floorTimeline(refresh.stats, a.maxShare, refresh)}`);
   } finally {
     if (!a.keep) rmSync(work, { recursive: true, force: true });
   }

@@ -42,8 +42,15 @@ export async function stats(sim: Sim): Promise<SimulatorStats> {
   return (await (await fetch(`${sim.url}/__simulator/stats`)).json()) as SimulatorStats;
 }
 
+/** The simulator's clock minus ours (a simulated day runs on its own), to a second: its Date header. */
+export async function clockOffsetMs(sim: Sim): Promise<number> {
+  const r = await fetch(`${sim.url}/__simulator/stats`);
+  await r.arrayBuffer();
+  return Date.parse(r.headers.get('date') ?? '') + 500 - Date.now();
+}
+
 /** Run a node script under /usr/bin/time; resolves with wall ms, CPU seconds (user + system) and peak RSS in MB. */
-export function timed(argv: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; cpuS: number; rssMb: number; code: number; stdout: string; stderr: string }> {
+export function timed(argv: string[], env: NodeJS.ProcessEnv): Promise<{ startedMs: number; ms: number; cpuS: number; rssMb: number; code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
     const child = spawn('/usr/bin/time', ['-f', '__RSS_KB=%M __CPU=%U %S', process.execPath, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -56,7 +63,7 @@ export function timed(argv: string[], env: NodeJS.ProcessEnv): Promise<{ ms: num
       const kb = Number(/__RSS_KB=(\d+)/.exec(err)?.[1] ?? 0);
       const cpu = /__CPU=([\d.]+) ([\d.]+)/.exec(err);
       if (code !== 0) process.stderr.write(err);
-      resolve({ ms: Date.now() - t0, cpuS: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN, rssMb: kb / 1024, code: code ?? 1, stdout: out, stderr: err });
+      resolve({ startedMs: t0, ms: Date.now() - t0, cpuS: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN, rssMb: kb / 1024, code: code ?? 1, stdout: out, stderr: err });
     });
   });
 }
@@ -70,6 +77,26 @@ export function floorMs(s: SimulatorStats, maxShare: number, windowMs: number): 
     worst = Math.max(worst, (Math.ceil(requests / perWindow) - 1) * windowMs);
   }
   return worst;
+}
+
+/**
+ * Where the wall time over the floor went, for the bucket that sets the floor: seconds from the
+ * command's start to that bucket's first window, its windows with their requests (`·` = at the
+ * share), and seconds from the start of its last window to the command's end (to a second).
+ */
+export function floorTimeline(s: SimulatorStats, maxShare: number, run: { startedMs: number; ms: number; clockOffsetMs: number }): string {
+  const startedMs = run.startedMs + run.clockOffsetMs;
+  const endedMs = startedMs + run.ms;
+  const busiest = Object.entries(s.buckets)
+    .map(([name, b]) => ({ name, b, requests: b.windows.reduce((n, w) => n + w.requests, 0), share: Math.max(1, Math.floor(maxShare * b.limit)) }))
+    .sort((x, y) => Math.ceil(y.requests / y.share) - Math.ceil(x.requests / x.share) || y.requests / y.share - x.requests / x.share)[0];
+  if (!busiest) return 'no requests';
+  const windows = [...busiest.b.windows].sort((x, y) => Date.parse(x.windowStart) - Date.parse(y.windowStart));
+  const first = Date.parse(windows[0]!.windowStart);
+  const last = Date.parse(windows.at(-1)!.windowStart);
+  const cells = windows.map((w) => `+${((Date.parse(w.windowStart) - startedMs) / 1000).toFixed(0)}s:${w.requests >= busiest.share ? '·' : w.requests}`);
+  return `${busiest.name} (share ${busiest.share}/window): first window +${((first - startedMs) / 1000).toFixed(1)} s; `
+    + `${windows.length} windows [${cells.join(' ')}]; last window start to end ${((endedMs - last) / 1000).toFixed(1)} s`;
 }
 
 /** Windows in which the crawl took more than its share of a bucket. */
