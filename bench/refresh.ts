@@ -1,5 +1,5 @@
 /**
- * `npm run bench:refresh [-- --users N --pipeline idx|v1 --window-ms W --max-share X --keep --dir D]`
+ * `npm run bench:refresh [-- --users N --pipeline idx|v1 --window-ms W --max-share X --keep --dir D [--reuse]]`
  *
  * The daily re-audit's cost. In one run: a full crawl of a simulated org on day 0 (its own
  * process; limits lifted, since only its calls are counted), then `crawl --refresh` of the same
@@ -8,9 +8,11 @@
  * copying unchanged users, so they overstate the ratio) and the default maxShare. Prints, side by side: calls of the full crawl and of
  * the refresh by endpoint, their ratio, and the refresh's wall time against its own rate-limit floor
  * (its busiest bucket's requests at its share per window), with 429s, windows over the share, peak
- * RSS and the CPU steal of the run.
+ * RSS and the CPU steal of the run. `--keep --dir D` keeps the database and the day-0 figures;
+ * `--reuse` then skips day 0 (its crawl takes about 40 minutes at 1,000,000 users) and refreshes
+ * the kept snapshot again.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -18,14 +20,14 @@ import type { SimulatorStats } from '../src/simulator/stats.js';
 import { CHANGE_RATE } from '../src/simulator/org/generated_history.js';
 import { cli, clockOffsetMs, floorMs, floorTimeline, freePort, quota429s, root, startSim, stats, stealSeconds, timed, windowsOverShare } from './sim_process.js';
 
-interface Args { users: number; pipeline: string; windowMs: number; maxShare: number; keep: boolean; dir: string | undefined }
+interface Args { users: number; pipeline: string; windowMs: number; maxShare: number; keep: boolean; reuse: boolean; dir: string | undefined }
 
 function args(): Args {
   const a = process.argv.slice(2);
   const get = (name: string): string | undefined => { const i = a.indexOf(`--${name}`); return i >= 0 ? a[i + 1] : undefined; };
   return {
     users: Number(get('users') ?? 1_000_000), pipeline: get('pipeline') ?? 'idx', windowMs: Number(get('window-ms') ?? 60_000),
-    maxShare: Number(get('max-share') ?? 0.5), keep: a.includes('--keep'), dir: get('dir'),
+    maxShare: Number(get('max-share') ?? 0.5), keep: a.includes('--keep') || a.includes('--reuse'), reuse: a.includes('--reuse'), dir: get('dir'),
   };
 }
 
@@ -45,6 +47,29 @@ async function run(a: Args, port: number, day: number, extra: string[], crawlArg
   }
 }
 
+type Run = Awaited<ReturnType<typeof run>>;
+
+/**
+ * The full crawl on day 0, or the one kept by an earlier `--keep` run with `--reuse` (its
+ * refreshes removed; the same port, since the port is part of the org's URL).
+ */
+async function dayZero(a: Args, db: string, work: string): Promise<{ full: Run; port: number }> {
+  const kept = join(work, 'day0.json');
+  if (a.reuse && existsSync(kept) && existsSync(db)) {
+    const store = new Database(db);
+    store.pragma('foreign_keys = ON');
+    store.prepare('DELETE FROM snapshots WHERE id > 1').run();
+    store.close();
+    console.log(`day 0: reusing the full crawl kept in ${work}`);
+    return JSON.parse(readFileSync(kept, 'utf8')) as { full: Run; port: number };
+  }
+  const port = await freePort();
+  const full = await run(a, port, 0, UNLIMITED, ['--concurrency', '16', '--max-share', '1'], db, work);
+  console.log(`day 0 full crawl done in ${(full.ms / 1000).toFixed(0)} s (limits lifted: only its calls count)`);
+  if (a.keep) writeFileSync(kept, JSON.stringify({ full: { ...full, stdout: '', stderr: '' }, port }));
+  return { full, port };
+}
+
 function calls(s: SimulatorStats, endpoint?: string): number {
   return endpoint === undefined ? Object.values(s.byEndpoint).reduce((n, c) => n + c, 0) : s.byEndpoint[endpoint] ?? 0;
 }
@@ -58,9 +83,7 @@ async function main(): Promise<void> {
   console.log(`bench:refresh — oie-audit ${version}; ${a.users.toLocaleString('en-US')} users (${a.pipeline}); ${(CHANGE_RATE * 100).toFixed(0)} % change per day; `
     + `refresh: window ${a.windowMs} ms, published limits, maxShare ${a.maxShare}; database ${db}`);
   try {
-    const port = await freePort();
-    const full = await run(a, port, 0, UNLIMITED, ['--concurrency', '16', '--max-share', '1'], db, work);
-    console.log(`day 0 full crawl done in ${(full.ms / 1000).toFixed(0)} s (limits lifted: only its calls count)`);
+    const { full, port } = await dayZero(a, db, work);
     const refresh = await run(a, port, 1, ['--window-ms', String(a.windowMs)], ['--refresh', '--max-share', String(a.maxShare)], db, work);
     const floor = floorMs(refresh.stats, a.maxShare, a.windowMs);
     const endpoints = [...new Set([...Object.keys(full.stats.byEndpoint), ...Object.keys(refresh.stats.byEndpoint)])].sort();
@@ -78,7 +101,7 @@ async function main(): Promise<void> {
     row('peak RSS of the crawl (MB)', full.rssMb.toFixed(0), refresh.rssMb.toFixed(0));
     row('CPU steal during run (s)', full.stealS.toFixed(1), refresh.stealS.toFixed(1));
     const store = new Database(db, { readonly: true });
-    const users = store.prepare('SELECT count(*) AS listed, sum(carried_from IS NOT NULL) AS carried FROM users WHERE snapshot_id = 2').get() as { listed: number; carried: number };
+    const users = store.prepare('SELECT count(*) AS listed, sum(carried_from IS NOT NULL) AS carried FROM users WHERE snapshot_id = (SELECT max(id) FROM snapshots)').get() as { listed: number; carried: number };
     store.close();
     row('users listed / copied from the base', '', `${users.listed.toLocaleString('en-US')} / ${users.carried.toLocaleString('en-US')}`);
     console.log(`floor bucket timeline: ${floorTimeline(refresh.stats, a.maxShare, refresh)}`);

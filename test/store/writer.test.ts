@@ -362,20 +362,30 @@ describe('SnapshotWriter', () => {
       ]);
     });
 
-    it('log events of the window are copied a chunk per call, and a stop between chunks resumes where it was', () => {
-      const uuids = () => db.prepare('SELECT uuid FROM log_events WHERE snapshot_id = ? ORDER BY uuid').pluck().all(next);
+    it('log events of the window are copied in order of publication, a chunk per call, and a stop between chunks resumes where it was', () => {
+      const uuids = () => db.prepare('SELECT uuid FROM log_events WHERE snapshot_id = ? ORDER BY rowid').pluck().all(next);
       // The window leaves out the first and the last event published (uuid-b and uuid-d).
-      const carry = () => w.carryLogEvents(next, 'logs:carried', id, '2024-05-02T00:00:00.000Z', '2024-05-05T00:00:00.000Z', 2);
-      expect(carry()).toBe(false);
-      expect(uuids()).toEqual(['uuid-a']); // uuid-a, uuid-b: b is outside the window
+      const carry = (writer: SnapshotWriter) => writer.carryLogEvents(next, 'logs:carried', id, '2024-05-02T00:00:00.000Z', '2024-05-05T00:00:00.000Z', 2);
+      expect(carry(w)).toBe(false);
+      expect(uuids()).toEqual(['uuid-a', 'uuid-e']); // published 05-02 and 05-03
       // A new writer (a resumed crawl) carries on from the cursor.
-      const resumed = new SnapshotWriter(db);
-      expect(resumed.carryLogEvents(next, 'logs:carried', id, '2024-05-02T00:00:00.000Z', '2024-05-05T00:00:00.000Z', 2)).toBe(false);
-      expect(uuids()).toEqual(['uuid-a', 'uuid-c']);
-      expect(carry()).toBe(false);
-      expect(carry()).toBe(true);
-      expect(uuids()).toEqual(['uuid-a', 'uuid-c', 'uuid-e']);
+      expect(carry(new SnapshotWriter(db))).toBe(true);
+      expect(uuids()).toEqual(['uuid-a', 'uuid-e', 'uuid-c']);
       expect(w.getCursor(next, 'logs:carried')?.done).toBe(true);
+    });
+
+    it('events published at one instant, more than a chunk of them, are copied together; a cursor that is not a time starts over', () => {
+      const at = '2024-05-03T00:00:00.000Z';
+      w.writeLogEvents(id, 'logs:authn', ['f', 'g', 'h'].map((u) => logEvent(`uuid-${u}`, 'user.session.start', null, { published: at })), null);
+      db.prepare(`INSERT INTO crawl_progress (snapshot_id, phase, cursor, done, updated_at) VALUES (?, 'logs:carried', 'uuid-z', 0, '')`).run(next);
+      const carry = () => w.carryLogEvents(next, 'logs:carried', id, '2024-05-02T00:00:00.000Z', '2024-05-05T00:00:00.000Z', 1);
+      const uuids = () => db.prepare('SELECT uuid FROM log_events WHERE snapshot_id = ? ORDER BY uuid').pluck().all(next);
+      expect(carry()).toBe(false);
+      expect(uuids()).toEqual(['uuid-a']);
+      expect(carry()).toBe(false);
+      expect(uuids()).toEqual(['uuid-a', 'uuid-e', 'uuid-f', 'uuid-g', 'uuid-h']);
+      expect(carry()).toBe(true);
+      expect(uuids()).toEqual(['uuid-a', 'uuid-c', 'uuid-e', 'uuid-f', 'uuid-g', 'uuid-h']);
     });
   });
 });
