@@ -55,18 +55,23 @@ type Run = Awaited<ReturnType<typeof run>>;
  */
 async function dayZero(a: Args, db: string, work: string): Promise<{ full: Run; port: number }> {
   const kept = join(work, 'day0.json');
+  const org = { users: a.users, pipeline: a.pipeline };
   if (a.reuse && existsSync(kept) && existsSync(db)) {
+    const day0 = JSON.parse(readFileSync(kept, 'utf8')) as { full: Run; port: number; org?: typeof org };
+    if (day0.org?.users !== org.users || day0.org.pipeline !== org.pipeline) {
+      throw new Error(`--reuse: ${work} holds day 0 of ${JSON.stringify(day0.org ?? 'an unknown org')}, not of ${JSON.stringify(org)}; give the same --users and --pipeline, or another --dir`);
+    }
     const store = new Database(db);
     store.pragma('foreign_keys = ON');
     store.prepare('DELETE FROM snapshots WHERE id > 1').run();
     store.close();
     console.log(`day 0: reusing the full crawl kept in ${work}`);
-    return JSON.parse(readFileSync(kept, 'utf8')) as { full: Run; port: number };
+    return day0;
   }
   const port = await freePort();
   const full = await run(a, port, 0, UNLIMITED, ['--concurrency', '16', '--max-share', '1'], db, work);
   console.log(`day 0 full crawl done in ${(full.ms / 1000).toFixed(0)} s (limits lifted: only its calls count)`);
-  if (a.keep) writeFileSync(kept, JSON.stringify({ full: { ...full, stdout: '', stderr: '' }, port }));
+  if (a.keep) writeFileSync(kept, JSON.stringify({ full: { ...full, stdout: '', stderr: '' }, port, org }));
   return { full, port };
 }
 
@@ -76,6 +81,7 @@ function calls(s: SimulatorStats, endpoint?: string): number {
 
 async function main(): Promise<void> {
   const a = args();
+  if (a.reuse && a.dir === undefined) throw new Error('--reuse needs --dir D: the folder an earlier --keep --dir D run kept');
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
   const work = a.dir ?? mkdtempSync(join(tmpdir(), 'oie-bench-refresh-'));
   mkdirSync(work, { recursive: true });

@@ -257,7 +257,6 @@ export class SnapshotWriter {
     this.#write(() => this.#tx.addRefreshTargets(id, phase, events, nextCursor));
   }
 
-  /** Copies the base's System Log events published in [since, until) (ISO times); returns how many. */
   /**
    * Copies the base's events in [since, until), about `limit` per call in order of publication
    * (short transactions, so requests in flight are not held up), resuming from the phase's cursor
