@@ -5,7 +5,7 @@ import type { Config } from '../config/load.js';
 import { openExistingDatabase } from '../store/db.js';
 import type { Db } from '../store/db.js';
 import { SnapshotReader } from '../store/snapshot_reader.js';
-import { runRules } from '../rules/run.js';
+import { runRulesInTurn } from '../rules/run.js';
 import { RULES } from '../rules/registry.js';
 import { writeReport } from '../report/write_report.js';
 import { configFromArgs, type ConfigArgs } from './crawl.js';
@@ -27,17 +27,22 @@ export async function runReport(a: ReportArgs): Promise<void> {
   }
 }
 
-/** Rules first (their findings are stored with the snapshot), then the report files. */
+/**
+ * The rules (their findings are stored with the snapshot) and the report files: the rules run
+ * while the workbook's render workers write the sheets that do not read their findings.
+ */
 export async function auditAndReport(db: Db, snapshot: number | 'latest', config: Config, allowPartial: boolean, logger: Logger): Promise<string[]> {
   const id = new SnapshotReader(db).getSnapshot(snapshot).id;
-  for (const r of runRules(db, id)) {
-    // Also on the Coverage & Errors sheet.
-    if (r.status === 'skipped') logger.warn(`rule ${r.ruleId} skipped: ${r.reason ?? ''}`);
-    if (r.status === 'not_applicable') logger.info(`rule ${r.ruleId} not applicable: ${r.reason ?? ''}`);
-    if (r.status === 'error') logger.error(`rule ${r.ruleId} failed: ${r.reason ?? ''}`);
-  }
+  const audit = async (): Promise<void> => {
+    for (const r of await runRulesInTurn(db, id)) {
+      // Also on the Coverage & Errors sheet.
+      if (r.status === 'skipped') logger.warn(`rule ${r.ruleId} skipped: ${r.reason ?? ''}`);
+      if (r.status === 'not_applicable') logger.info(`rule ${r.ruleId} not applicable: ${r.reason ?? ''}`);
+      if (r.status === 'error') logger.error(`rule ${r.ruleId} failed: ${r.reason ?? ''}`);
+    }
+  };
   const { files } = await writeReport(db, {
-    snapshot: id, outDir: config.report.out, formats: config.report.formats, allowPartial, rules: RULES.map((r) => r.meta),
+    snapshot: id, outDir: config.report.out, formats: config.report.formats, allowPartial, rules: RULES.map((r) => r.meta), audit,
   });
   for (const f of files) process.stdout.write(`${f}\n`);
   return files;

@@ -83,6 +83,8 @@ export interface SheetSpec<R = unknown> {
   /** rows() without the first `offset`, read from there: a render worker can start a later part of a long sheet. */
   rowsFrom?(offset: number): Iterable<R>;
   rowStyle?(row: R): RowStyle | undefined;
+  /** Reads only what the crawl stored, none of the rules' results: may be rendered while the rules run. */
+  beforeRules?: boolean;
 }
 
 export const SEVERITY_WORD: Record<Severity, string> = { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low', info: 'Info' };
@@ -496,6 +498,7 @@ function usersSheet(ctx: ReportContext): SheetSpec<RawRow> {
   const sql = `SELECT ${list} FROM users u WHERE u.snapshot_id = ? ORDER BY u.login, u.id`;
   return {
     name: 'Users',
+    beforeRules: true,
     slug: 'users',
     about: 'Every user the crawl listed, by login, with whether their factors were read. Factors and Enrollments are counts; blank means the list was not read.',
     columns: [
@@ -543,6 +546,7 @@ function factorsSheet(ctx: ReportContext): SheetSpec<RawRow> {
   const rows = userListRows(db, snapshot.id, 'factors', 'f', `SELECT ${list} FROM factors f LEFT JOIN users u ON u.snapshot_id = f.snapshot_id AND u.id = f.user_id`);
   return {
     name: 'Factors',
+    beforeRules: true,
     slug: 'factors',
     about: 'Every factor from the Factors API (/api/v1/users/{id}/factors), grouped by user ID. In Identity Engine one Okta Verify shows as push + totp + signed_nonce.',
     columns: [
@@ -574,6 +578,7 @@ function enrollmentsSheet(ctx: ReportContext): SheetSpec<RawRow> {
     `SELECT ${list} FROM authenticator_enrollments e LEFT JOIN users u ON u.snapshot_id = e.snapshot_id AND u.id = e.user_id`);
   return {
     name: 'Authenticator Enrollments',
+    beforeRules: true,
     slug: 'authenticator-enrollments',
     about: 'Every authenticator enrollment (/api/v1/users/{id}/authenticator-enrollments, Identity Engine only), grouped by user ID: one row per device for Okta Verify.',
     columns: [

@@ -21,12 +21,17 @@
  * All reads see one commit, so a crawl writing meanwhile cannot make the sheets disagree with
  * each other or with the Summary's counts: one read transaction, and the workbook's render
  * workers open theirs while writers are held off (holdWriters), before this one reads.
+ * With rules to run (`audit`), this connection holds writers off itself and runs them in its
+ * write transaction, so they read what the workers read, while the workers render the sheets
+ * that do not read their results. Once the results are committed, writers are held off again
+ * while every reader moves on to that commit; a commit by another process in that moment is
+ * seen in SQLite's data_version and fails the report rather than mix two states.
  * @module
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { AuditError } from '../errors.js';
-import { type Db, holdWriters } from '../store/db.js';
+import { beginWriting, dataVersion, type Db, holdWriters } from '../store/db.js';
 import { computeCoverage, SnapshotReader } from '../store/snapshot_reader.js';
 import type { Coverage, SnapshotRow } from '../store/types.js';
 import { EXCEL_MAX_ROWS, parseTimestamp } from './cells.js';
@@ -63,6 +68,11 @@ export interface WriteReportOptions {
    * or more, for reports big enough to pay for starting them. 0 renders on this thread.
    */
   renderWorkers?: number;
+  /**
+   * Evaluates the rules and stores their results, before any sheet that reads them is read;
+   * with render workers, while they render the others (the specs' beforeRules).
+   */
+  audit?: () => Promise<unknown>;
   /** Called as each sheet of each file is written (a progress line for long reports). */
   onSheet?: (event: SheetProgress) => void;
 }
@@ -136,24 +146,47 @@ export async function writeReport(db: Db, opts: WriteReportOptions): Promise<Wri
   // One read transaction: every sheet and count sees the same data, even while a crawl writes.
   // Render workers read through connections of their own, opened while writers are held off
   // (briefly: just until each has started its transaction), so they read this one's commit.
-  const release = formats.includes('xlsx') && opts.renderWorkers !== 0 ? holdWriters(db) : undefined;
+  // With rules to run, this connection holds writers off itself and runs them in its write
+  // transaction, while the workers render the sheets that do not read their results.
+  const pin = formats.includes('xlsx') && opts.renderWorkers !== 0;
+  const writing = pin && opts.audit !== undefined && beginWriting(db);
+  let release = pin && !writing ? holdWriters(db) : undefined;
+  if (opts.audit !== undefined && !writing) await opts.audit();
   const ownTransaction = !db.inTransaction;
   if (ownTransaction) db.exec('BEGIN');
   const files = new OutputFiles(opts.outDir);
   let renderers: RenderWorkers | undefined;
   try {
     const snapshot = new SnapshotReader(db).getSnapshot(opts.snapshot);
-    if (release !== undefined) {
+    if (release !== undefined || writing) {
       const count = opts.renderWorkers ?? defaultRenderWorkers(db, snapshot.id);
       if (count > 0) {
         renderers = new RenderWorkers(db.name, count);
         await renderers.pinned;
       }
-      release();
+      release?.();
     }
+    const version = writing ? dataVersion(db) : 0;
     const coverage = computeCoverage(db, snapshot.id);
     const completeness = assessCompleteness(snapshot, coverage);
+    // Rules not run yet run here: alone, or while the workers render (audited, below).
+    const audited = async (): Promise<void> => {
+      await opts.audit?.();
+      if (renderers === undefined) return;
+      db.exec('COMMIT');
+      // The results committed, writers are held off again while every reader moves on to that
+      // commit; one written in between is seen by the data version and fails the report.
+      release = holdWriters(db);
+      if (release === undefined || dataVersion(db) !== version) {
+        throw new AuditError('ERR_SNAPSHOT', `Snapshot database ${db.name} was written by another process while the rules ran; run the report again once it is done.`);
+      }
+      db.exec('BEGIN');
+      db.prepare('SELECT count(*) FROM snapshots').get();
+      await renderers.repin();
+      release();
+    };
     if (!completeness.complete && !opts.allowPartial) {
+      if (writing) await opts.audit!(); // stored all the same, as when the rules ran first
       throw new AuditError(
         'ERR_REPORT',
         `Snapshot ${snapshot.id} of ${snapshot.org_url} is incomplete: ${completeness.reasons.join(' ')} Resume or rerun the crawl (granting any missing access), or pass --allow-partial to write a report marked incomplete.`,
@@ -167,7 +200,8 @@ export async function writeReport(db: Db, opts: WriteReportOptions): Promise<Wri
     await files.makeFolder();
     if (formats.includes('xlsx')) {
       const onSheet = (p: { name: string; rows: number }, ms: number): void => opts.onSheet?.({ format: 'xlsx', sheet: p.name, rows: p.rows, ms });
-      const source = renderers === undefined ? undefined : { workers: renderers, context: ctx };
+      const source = renderers === undefined ? undefined : { workers: renderers, context: ctx, ...(writing ? { audit: audited } : {}) };
+      if (source === undefined && writing) await opts.audit!();
       await files.write(`${stem}.xlsx`, (temp) => writeXlsx(temp, sheets, { rowLimit, now, onSheet }, source));
       // exceljs cannot draw charts: the burn-down's goes beside the workbook once there are two points.
       const chart = burnDownSvg(burnDown(db, snapshot), snapshot.org_url);
@@ -192,7 +226,8 @@ export async function writeReport(db: Db, opts: WriteReportOptions): Promise<Wri
   } finally {
     release?.();
     await renderers?.close();
-    if (ownTransaction && db.inTransaction) {
+    // Commits the rules' results if they ran in this transaction; else ends a read.
+    if ((ownTransaction || writing) && db.inTransaction) {
       try {
         db.exec('COMMIT');
       } catch {

@@ -12,7 +12,7 @@ import { AuditError } from '../errors.js';
 import { EXCEL_MAX_ROWS } from './cells.js';
 import type { ReportContext, SheetSpec } from './sheets.js';
 import type { FromPackager, ToPackager } from './xlsx_package.js';
-import { type PartPlan, planParts, type RenderedPart, renderSheet, SharedCells, Styles } from './xlsx_render.js';
+import { type PartPlan, planParts, type RenderedPart, renderSheet, SharedCells, sheetParts, Styles } from './xlsx_render.js';
 import type { FromRenderer, RenderJob, ToRenderer } from './xlsx_render_worker.js';
 
 export { cellText, columnLetters, DATE_FORMAT, SEVERITY_COLOURS, xmlText } from './xlsx_render.js';
@@ -39,6 +39,12 @@ const MAX_WAITING_PARTS = 1;
 export interface RenderSource {
   workers: RenderWorkers;
   context: ReportContext;
+  /**
+   * Runs the rules while the workers render the sheets that do not read their results (the
+   * specs' beforeRules), and then has every reader (the workers' second read transactions
+   * included: RenderWorkers.repin) see the commit that holds those results.
+   */
+  audit?: () => Promise<void>;
 }
 
 /**
@@ -68,7 +74,7 @@ class PackagerClient {
     this.#worker.on('exit', (code) => this.fail(new Error(`the workbook packager stopped (exit code ${code})`)));
   }
 
-  /** Opens the workbook with every worksheet of the plan; the style ids come back. */
+  /** Opens the workbook; the style ids come back. */
   async open(m: Omit<Extract<ToPackager, { op: 'open' }>, 'op'>): Promise<number[]> {
     // Sent first: if that throws, no rejected wait is left behind. Answers come later anyway.
     this.#send({ op: 'open', ...m });
@@ -77,8 +83,8 @@ class PackagerClient {
   }
 
   /** Queues a rendered part; the packager deletes its file once it is in the workbook. */
-  pack(part: RenderedPart): void {
-    this.#send({ op: 'pack', part: part.part, file: part.file });
+  pack(part: PartPlan, file: string): void {
+    this.#send({ op: 'pack', part, file });
     this.#queued += 1;
   }
 
@@ -88,8 +94,8 @@ class PackagerClient {
   }
 
   /** Resolves once every queued part is in and the file is written and closed. */
-  async commit(shared: Extract<ToPackager, { op: 'commit' }>['shared']): Promise<void> {
-    this.#send({ op: 'commit', shared });
+  async commit(order: string[], shared: Extract<ToPackager, { op: 'commit' }>['shared']): Promise<void> {
+    this.#send({ op: 'commit', order, shared });
     await this.#next('committed');
   }
 
@@ -128,18 +134,20 @@ class PackagerClient {
   }
 }
 
+type RenderMessage = Extract<ToRenderer, { op: 'render' }>;
+
 /**
- * The work, costliest first (rows times columns): each sheet with the plan index of its first
- * part, or each part on its own for a sheet of several parts that can start in the middle
- * (rowsFrom), so both workers share the longest sheet.
+ * The work on some sheets (`index` into the report's list), costliest first (rows times columns):
+ * each sheet from its first part, or each part on its own for a sheet of several parts that can
+ * start in the middle (rowsFrom), so both workers share the longest sheet.
  */
-function queue(sheets: ReadonlyArray<SheetSpec>, plan: readonly PartPlan[]): Array<Extract<ToRenderer, { op: 'render' }>> {
+function queue(sheets: ReadonlyArray<SheetSpec>, parts: ReadonlyArray<PartPlan>, indexes: readonly number[], after: boolean): RenderMessage[] {
   const cost = (p: PartPlan): number => (p.rows + 1) * p.headers.length;
-  return sheets
-    .flatMap((s, index) => {
-      const parts = plan.map((p, k) => ({ p, k })).filter(({ p }) => p.sheet === s.name);
-      if (parts.length > 1 && s.rowsFrom !== undefined) return parts.map(({ p, k }) => ({ op: 'render' as const, index, firstPart: k, only: true, cost: cost(p) }));
-      return [{ op: 'render' as const, index, firstPart: parts[0]!.k, only: false, cost: parts.reduce((n, { p }) => n + cost(p), 0) }];
+  return indexes
+    .flatMap((index) => {
+      const own = parts.filter((p) => p.key.startsWith(`${index}.`));
+      if (own.length > 1 && sheets[index]!.rowsFrom !== undefined) return own.map((p, k) => ({ op: 'render' as const, index, firstPart: k, only: true, after, cost: cost(p) }));
+      return [{ op: 'render' as const, index, firstPart: 0, only: false, after, cost: own.reduce((n, p) => n + cost(p), 0) }];
     })
     .sort((a, b) => b.cost - a.cost)
     .map(({ cost: _, ...m }) => m);
@@ -149,8 +157,9 @@ type SharedSlots = Array<{ first: number; step: number; strings: string[] }>;
 
 /**
  * Render workers, started before the report reads anything: each opens its read transaction at
- * once, so the caller can hold writers off (holdWriters) for just that long. {@link render} then
- * hands them the sheets, the costliest first, each to whichever worker is free.
+ * once, so the caller can hold writers off (holdWriters) for just that long. Once started, they
+ * take the sheets {@link add}ed, the costliest first, each whichever worker is free, until
+ * {@link finish}.
  */
 export class RenderWorkers {
   readonly #workers: Worker[] = [];
@@ -160,6 +169,13 @@ export class RenderWorkers {
   #onFailure: Array<(e: Error) => void> = [];
   #handlers: Array<((m: FromRenderer) => void) | undefined> = [];
   #finished = new Set<number>();
+  #todo: RenderMessage[] = [];
+  /** Workers waiting for a sheet, and whether more may come. */
+  #idle: Worker[] = [];
+  #closed = false;
+  #room: () => Promise<void> = async () => undefined;
+  #repinned: (() => void) | undefined;
+  #done: ((shared: SharedSlots) => void) | undefined;
 
   constructor(dbPath: string, count: number) {
     let pinned = 0;
@@ -181,42 +197,63 @@ export class RenderWorkers {
         });
       }
     });
-    this.pinned.catch(() => undefined); // also reported by render() or by the caller's await
+    this.pinned.catch(() => undefined); // also reported by finish() or by the caller's await
   }
 
-  /** Renders every sheet; resolves with each worker's shared strings once all are done. */
-  render(report: ReportContext, sheets: ReadonlyArray<SheetSpec>, plan: PartPlan[], styleIds: number[], filePrefix: string,
-    onPart: (p: RenderedPart) => void, room: () => Promise<void>): Promise<SharedSlots> {
+  /** Gives the workers the report; `room` resolves when the packager can take another part. */
+  start(report: ReportContext, styleIds: number[], filePrefix: string, onPart: (p: RenderedPart) => void, room: () => Promise<void>): void {
     const { db: _db, now, ...context } = report;
-    const todo = queue(sheets, plan);
+    this.#room = room;
+    const shared: SharedSlots = [];
+    let repinned = 0;
     const count = this.#workers.length;
-    return new Promise<SharedSlots>((resolve, reject) => {
-      if (this.#failure !== undefined) return reject(this.#failure);
-      this.#onFailure.push(reject);
-      const done: SharedSlots = [];
-      this.#workers.forEach((worker, k) => {
-        this.#handlers[k] = (m) => {
-          if (m.op === 'ready') {
-            // A new sheet only while the packager keeps up: part files waiting for it take disk.
-            void room().then(() => {
-              if (this.#failure === undefined) worker.postMessage(todo.shift() ?? ({ op: 'finish' } satisfies ToRenderer));
-            });
-          } else if (m.op === 'part') {
-            try {
-              onPart(m);
-            } catch (e) {
-              this.#fail(e as Error); // the packager failed: stop rendering
-            }
-          } else if (m.op === 'done') {
-            this.#finished.add(k);
-            done.push(m.shared);
-            if (done.length === count) resolve(done);
+    this.#workers.forEach((worker, k) => {
+      this.#handlers[k] = (m) => {
+        if (m.op === 'ready') {
+          this.#idle.push(worker);
+          this.#dispatch();
+        } else if (m.op === 'part') {
+          try {
+            onPart(m);
+          } catch (e) {
+            this.#fail(e as Error); // the packager failed: stop rendering
           }
-        };
-        const job: RenderJob = { context: { ...context, now: now.getTime() }, plan, styleIds, slot: { first: k, step: count }, filePrefix };
-        worker.postMessage({ op: 'job', job } satisfies ToRenderer);
-      });
+        } else if (m.op === 'repinned') {
+          if (++repinned === count) this.#repinned?.();
+        } else if (m.op === 'done') {
+          this.#finished.add(k);
+          shared.push(m.shared);
+          if (shared.length === count) this.#done?.(shared);
+        }
+      };
+      const job: RenderJob = { context: { ...context, now: now.getTime() }, styleIds, slot: { first: k, step: count }, filePrefix };
+      worker.postMessage({ op: 'job', job } satisfies ToRenderer);
     });
+  }
+
+  /** Queues sheets: `after` ones are read in the transactions {@link repin} opened. */
+  add(sheets: ReadonlyArray<SheetSpec>, parts: ReadonlyArray<PartPlan>, indexes: readonly number[], after: boolean): void {
+    this.#todo.push(...queue(sheets, parts, indexes, after));
+    this.#dispatch();
+  }
+
+  /**
+   * Each worker opens a second read transaction, beside the one it renders the earlier sheets
+   * from; resolves once all have (the caller holds writers off meanwhile).
+   */
+  repin(): Promise<void> {
+    return this.#whenOk(new Promise<void>((resolve) => {
+      this.#repinned = resolve;
+      for (const w of this.#workers) w.postMessage({ op: 'repin' } satisfies ToRenderer);
+    }));
+  }
+
+  /** No more sheets: resolves with each worker's shared strings once all are rendered. */
+  finish(): Promise<SharedSlots> {
+    this.#closed = true;
+    const done = new Promise<SharedSlots>((resolve) => (this.#done = resolve));
+    this.#dispatch();
+    return this.#whenOk(done);
   }
 
   /** Stops the rendering: workers are terminated and whoever waits is told why. */
@@ -227,6 +264,25 @@ export class RenderWorkers {
   async close(): Promise<void> {
     for (let k = 0; k < this.#workers.length; k++) this.#finished.add(k);
     await Promise.all(this.#workers.map((w) => w.terminate()));
+  }
+
+  /** A new sheet to each idle worker, but only while the packager keeps up: waiting parts take disk. */
+  #dispatch(): void {
+    while (this.#idle.length > 0 && (this.#todo.length > 0 || this.#closed)) {
+      const worker = this.#idle.shift()!;
+      const next: ToRenderer = this.#todo.shift() ?? { op: 'finish' };
+      void this.#room().then(() => {
+        if (this.#failure === undefined) worker.postMessage(next);
+      });
+    }
+  }
+
+  #whenOk<T>(p: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.#failure !== undefined) return reject(this.#failure);
+      this.#onFailure.push(reject);
+      p.then(resolve, reject);
+    });
   }
 
   #fail(e: Error): void {
@@ -249,40 +305,63 @@ export async function writeXlsx(path: string, sheets: ReadonlyArray<SheetSpec>, 
   if (!Number.isInteger(rowLimit) || rowLimit < 2 || rowLimit > EXCEL_MAX_ROWS) {
     throw new AuditError('ERR_REPORT', `Row limit ${rowLimit} is not between 2 and ${EXCEL_MAX_ROWS}; leave it at its default.`);
   }
-  const plan = planParts(sheets, rowLimit);
   const filePrefix = `${path}.`;
-  const parts: XlsxPart[] = [];
+  const file = (key: string): string => `${filePrefix}${key}.xml`;
+  // Every part planned so far, and those rendered, by key.
+  const planned = new Map<string, PartPlan>();
+  const rendered = new Map<string, RenderedPart>();
   const packager = new PackagerClient();
   const packed = (p: RenderedPart): void => {
-    const part = plan[p.part]!;
-    parts.push({ sheet: part.sheet, name: part.name, rows: p.rows });
-    options.onSheet?.(parts[parts.length - 1]!, p.ms);
-    packager.pack(p);
+    const part = planned.get(p.key)!;
+    rendered.set(p.key, p);
+    options.onSheet?.({ sheet: part.sheet, name: part.name, rows: p.rows }, p.ms);
+    packager.pack(part, p.file);
+  };
+  const plan = (parts: readonly PartPlan[]): void => {
+    for (const p of parts) {
+      const known = planned.get(p.key);
+      // Counted twice when the rules ran in between: the snapshot's rows cannot have changed.
+      if (known !== undefined && known.rows !== p.rows) throw new Error(`sheet "${p.name}" counted ${known.rows} rows, then ${p.rows}`);
+      planned.set(p.key, p);
+    }
   };
   try {
     const styles = new Styles();
-    const styleIds = await packager.open({ path, now: (options.now ?? new Date()).getTime(), styles: styles.models(), parts: plan, headerStyle: styles.header });
+    const styleIds = await packager.open({ path, now: (options.now ?? new Date()).getTime(), styles: styles.models(), headerStyle: styles.header });
     styles.ids(styleIds);
-    let shared: Array<{ first: number; step: number; strings: string[] }>;
+    let shared: SharedSlots;
+    let all: PartPlan[];
     if (source !== undefined) {
-      packager.onFailure = (e) => source.workers.stop(e);
-      shared = await source.workers.render(source.context, sheets, plan, styleIds, filePrefix, packed, () => packager.room(MAX_WAITING_PARTS));
+      const { workers } = source;
+      packager.onFailure = (e) => workers.stop(e);
+      workers.start(source.context, styleIds, filePrefix, packed, () => packager.room(MAX_WAITING_PARTS));
+      const indexes = sheets.map((_, i) => i);
+      const early = source.audit === undefined ? [] : indexes.filter((i) => sheets[i]!.beforeRules === true);
+      const earlyParts = early.flatMap((i) => sheetParts(sheets[i]!, i, rowLimit));
+      plan(earlyParts);
+      workers.add(sheets, earlyParts, early, false);
+      await source.audit?.();
+      all = planParts(sheets, rowLimit);
+      plan(all);
+      workers.add(sheets, all, indexes.filter((i) => !early.includes(i)), source.audit !== undefined);
+      shared = await workers.finish();
     } else {
+      all = planParts(sheets, rowLimit);
+      plan(all);
       const cells = new SharedCells();
-      let first = 0;
-      for (const spec of sheets) {
-        await renderSheet(spec, first, plan, { styles, shared: cells, file: (k) => `${filePrefix}${k}.xml` }, async (p) => packed(p));
-        first += plan.filter((p) => p.sheet === spec.name).length;
+      for (const [index, spec] of sheets.entries()) {
+        await renderSheet(spec, all.filter((p) => p.key.startsWith(`${index}.`)), 0, { styles, shared: cells, file }, async (p) => packed(p));
       }
       shared = [{ first: 0, step: 1, strings: cells.strings }];
     }
-    await packager.commit(shared);
+    if (all.length !== rendered.size || all.some((p) => rendered.get(p.key)?.rows !== p.rows)) throw new Error('the worksheets rendered are not those of the plan');
+    await packager.commit(all.map((p) => p.key), shared);
     // The workbook lists its sheets in plan order, whichever order they were rendered in.
-    return plan.map((p) => parts.find((x) => x.name === p.name)!);
+    return all.map((p) => ({ sheet: p.sheet, name: p.name, rows: p.rows }));
   } catch (e) {
     packager.fail(e as Error);
     await source?.workers.close(); // before the part files go: none is still being written
-    await Promise.all(plan.map((_, k) => unlink(`${filePrefix}${k}.xml`).catch(() => undefined)));
+    await Promise.all([...planned.keys()].map((key) => unlink(file(key)).catch(() => undefined)));
     throw e;
   } finally {
     await packager.close();

@@ -19,13 +19,14 @@ import ExcelJS from 'exceljs';
 import type { PartPlan } from './xlsx_render.js';
 
 export type ToPackager =
-  | { op: 'open'; path: string; now: number; styles: Array<{ model: Partial<ExcelJS.Style>; date: boolean }>; parts: PartPlan[]; headerStyle: Partial<ExcelJS.Style> }
-  | { op: 'pack'; part: number; file: string }
-  | { op: 'commit'; shared: Array<{ first: number; step: number; strings: string[] }> };
+  | { op: 'open'; path: string; now: number; styles: Array<{ model: Partial<ExcelJS.Style>; date: boolean }>; headerStyle: Partial<ExcelJS.Style> }
+  | { op: 'pack'; part: PartPlan; file: string }
+  /** `order`: every part's key, in the order the workbook lists them. */
+  | { op: 'commit'; order: string[]; shared: Array<{ first: number; step: number; strings: string[] }> };
 
 export type FromPackager =
   | { op: 'opened'; styleIds: number[] }
-  | { op: 'packed'; part: number }
+  | { op: 'packed'; key: string }
   | { op: 'committed' }
   | { op: 'failed'; message: string; code?: string };
 
@@ -99,8 +100,7 @@ const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 class Packager {
   #book: BookWriter | undefined;
-  #parts: PartPlan[] = [];
-  #sheets: SheetWriter[] = [];
+  #sheets = new Map<string, SheetWriter>();
   #headerStyle: Partial<ExcelJS.Style> = {};
   #failure: Error | undefined;
 
@@ -131,13 +131,12 @@ class Packager {
         book.modified = now;
         const styleIds = m.styles.map((s) => book.styles.addStyleModel(s.model, s.date ? ExcelJS.ValueType.Date : ExcelJS.ValueType.String));
         this.#headerStyle = m.headerStyle;
-        this.#parts = m.parts;
         this.post({ op: 'opened', styleIds });
         return;
       }
       case 'pack': {
         await this.#pack(m.part, m.file);
-        this.post({ op: 'packed', part: m.part });
+        this.post({ op: 'packed', key: m.part.key });
         return;
       }
       case 'commit': {
@@ -148,8 +147,8 @@ class Packager {
         if (table.length !== 0) throw new Error('exceljs wrote shared strings of its own');
         for (const t of m.shared) t.strings.forEach((s, i) => (table[t.first + t.step * i] = s));
         for (let i = 0; i < table.length; i++) table[i] ??= '';
-        if (this.#parts.some((_, k) => this.#sheets[k] === undefined)) throw new Error('a worksheet of the plan was never rendered');
-        book._worksheets = [...this.#sheets];
+        if (m.order.length !== this.#sheets.size || m.order.some((key) => !this.#sheets.has(key))) throw new Error('the worksheets rendered are not those of the plan');
+        book._worksheets = m.order.map((key) => this.#sheets.get(key)!);
         await book.commit();
         this.#check();
         this.post({ op: 'committed' });
@@ -157,15 +156,14 @@ class Packager {
     }
   }
 
-  async #pack(part: number, file: string): Promise<void> {
-    const plan = this.#parts[part]!;
+  async #pack(plan: PartPlan, file: string): Promise<void> {
     const sheet = this.#book!.addWorksheet(plan.name, {
       views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }],
       autoFilter: `A1:${plan.lastColumn}1`,
       // Printed, every sheet is landscape and one page wide, its header repeated on each page.
       pageSetup: { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '1:1' },
     });
-    this.#sheets[part] = sheet;
+    this.#sheets.set(plan.key, sheet);
     sheet.columns = plan.widths.map((width) => ({ width }));
     // The header goes through exceljs, which also writes the column widths before it.
     const header = sheet.addRow(plan.headers);

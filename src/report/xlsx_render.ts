@@ -248,6 +248,8 @@ class RowWriter {
 
 /** One sheet, or one continuation of a sheet past the row limit: a worksheet of the workbook. */
 export interface PartPlan {
+  /** Which sheet spec (its index in the report's list) and which of its parts: "3.0", "3.1", … */
+  key: string;
   /** The sheet spec's name, and this part's own ("Factors (2)"). */
   sheet: string;
   name: string;
@@ -258,40 +260,46 @@ export interface PartPlan {
   rows: number;
 }
 
-/** The worksheets the specs make, in order: each spec's rows split at the row limit. */
+/** The worksheets one spec (the `index`-th of the report's) makes: its rows split at the row limit. */
+export function sheetParts(spec: SheetSpec, index: number, rowLimit: number): PartPlan[] {
+  const total = spec.count();
+  const perPart = rowLimit - 1;
+  return Array.from({ length: partsFor(total, rowLimit) }, (_, k): PartPlan => ({
+    key: `${index}.${k}`,
+    sheet: spec.name,
+    name: partName(spec.name, k + 1),
+    headers: spec.columns.map((c) => safeText(c.header)),
+    widths: spec.columns.map((c) => c.width),
+    lastColumn: columnLetters(spec.columns.length - 1),
+    rows: Math.min(perPart, total - k * perPart),
+  }));
+}
+
+/** The worksheets the specs make, in order. */
 export function planParts(sheets: ReadonlyArray<SheetSpec>, rowLimit: number): PartPlan[] {
-  return sheets.flatMap((spec) => {
-    const total = spec.count();
-    const perPart = rowLimit - 1;
-    return Array.from({ length: partsFor(total, rowLimit) }, (_, k): PartPlan => ({
-      sheet: spec.name,
-      name: partName(spec.name, k + 1),
-      headers: spec.columns.map((c) => safeText(c.header)),
-      widths: spec.columns.map((c) => c.width),
-      lastColumn: columnLetters(spec.columns.length - 1),
-      rows: Math.min(perPart, total - k * perPart),
-    }));
-  });
+  return sheets.flatMap((spec, index) => sheetParts(spec, index, rowLimit));
 }
 
 export interface RenderedPart {
-  /** Index in the plan. */
-  part: number;
+  key: string;
   file: string;
   rows: number;
   ms: number;
 }
 
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /**
- * Renders one sheet's rows into its part files (`file(part)`, created private and new), the
- * plan's parts `first`, `first + 1`, …, and awaits `done` for each as it is complete. With `only`,
- * just part `first`, its rows read from where it starts (the spec's rowsFrom).
+ * Renders one sheet's rows into its part files (`file(key)`, created private and new), its parts
+ * `first`, `first + 1`, …, and awaits `done` for each as it is complete. With `only`, just part
+ * `first`, its rows read from where it starts (the spec's rowsFrom). Between chunks it gives the
+ * thread's other work a turn.
  */
 export async function renderSheet(
   spec: SheetSpec,
+  parts: readonly PartPlan[],
   first: number,
-  plan: readonly PartPlan[],
-  o: { styles: Styles; shared: SharedCells; file: (part: number) => string; only?: boolean },
+  o: { styles: Styles; shared: SharedCells; file: (key: string) => string; only?: boolean },
   done: (p: RenderedPart) => Promise<void>,
 ): Promise<void> {
   const writer = new RowWriter(o.styles, o.shared, spec.columns as ReadonlyArray<ColumnSpec<unknown>>);
@@ -301,7 +309,7 @@ export async function renderSheet(
   let chunk = '';
   let started = performance.now();
   const openPart = (): void => {
-    fd = openSync(o.file(part), 'wx', 0o600);
+    fd = openSync(o.file(parts[part]!.key), 'wx', 0o600);
     rows = 0;
     started = performance.now();
   };
@@ -313,16 +321,16 @@ export async function renderSheet(
     flush();
     closeSync(fd!);
     fd = undefined;
-    const expected = plan[part]!.rows;
-    if (rows !== expected) throw new Error(`sheet "${spec.name}" counted ${expected} rows for "${plan[part]!.name}" but yielded ${rows}`);
-    await done({ part, file: o.file(part), rows, ms: performance.now() - started });
+    const { key, rows: expected, name } = parts[part]!;
+    if (rows !== expected) throw new Error(`sheet "${spec.name}" counted ${expected} rows for "${name}" but yielded ${rows}`);
+    await done({ key, file: o.file(key), rows, ms: performance.now() - started });
   };
   try {
     openPart();
-    const before = plan.slice(plan.findIndex((p) => p.sheet === spec.name), first).reduce((n, p) => n + p.rows, 0);
+    const before = parts.slice(0, first).reduce((n, p) => n + p.rows, 0);
     for (const row of o.only === true ? spec.rowsFrom!(before) : spec.rows()) {
-      if (o.only === true && rows >= plan[part]!.rows) break;
-      if (rows >= plan[part]!.rows && plan[part + 1]?.sheet === spec.name) {
+      if (o.only === true && rows >= parts[part]!.rows) break;
+      if (rows >= parts[part]!.rows && part + 1 < parts.length) {
         await closePart();
         part += 1;
         openPart();
@@ -330,7 +338,10 @@ export async function renderSheet(
       rows += 1;
       // Row 1 is the header, which the packager writes.
       chunk += writer.row(rows + 1, row, spec.rowStyle?.(row));
-      if (chunk.length >= CHUNK_CHARS) flush();
+      if (chunk.length >= CHUNK_CHARS) {
+        flush();
+        await turn();
+      }
     }
     await closePart();
   } finally {

@@ -1,8 +1,8 @@
 /**
  * Evaluates rules over one snapshot and stores the outcome in `rule_runs` and `findings`.
  *
- * Each rule runs in its own transaction that first deletes the rule's earlier rows for the
- * snapshot, so a re-run replaces them and a crash or a throwing rule never leaves a half-written
+ * Each rule runs in its own transaction (a savepoint inside a caller's) that first deletes the
+ * rule's earlier rows for the snapshot, so a re-run replaces them and a crash or a throwing rule never leaves a half-written
  * result: a rule's findings and its rule_runs row always change together. Findings are written in
  * batches while the rule is still streaming its rows, which needs better-sqlite3's unsafe mode
  * (writing while a read statement is open); rules only read snapshot tables, never the two
@@ -45,13 +45,37 @@ export interface RunOptions {
 }
 
 export function runRules(db: Db, snapshotId: number, opts: RunOptions = {}): RuleRunResult[] {
+  const steps = ruleSteps(db, snapshotId, opts);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/**
+ * runRules, pausing after each batch of findings so other work on this thread (handing sheets to
+ * render workers) goes on meanwhile.
+ */
+export async function runRulesInTurn(db: Db, snapshotId: number, opts: RunOptions = {}): Promise<RuleRunResult[]> {
+  const steps = ruleSteps(db, snapshotId, opts);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The rules' evaluation as steps: it yields between batches of findings. */
+function* ruleSteps(db: Db, snapshotId: number, opts: RunOptions): Generator<void, RuleRunResult[]> {
   const reader = new SnapshotReader(db);
   const snapshot = reader.getSnapshot(snapshotId);
   const rules = selectRules(opts.rules ?? RULES, opts.only);
   const ctx: RuleContext = { db, snapshot, reader, pipeline: snapshot.pipeline, now: new Date(snapshot.started_at) };
   const store = prepareStore(db);
   const availability = new Availability(db, snapshot);
-  return rules.map((rule) => runOne(db, store, ctx, availability, rule));
+  const results: RuleRunResult[] = [];
+  for (const rule of rules) results.push(yield* runOne(db, store, ctx, availability, rule));
+  return results;
 }
 
 function selectRules(rules: readonly Rule[], only: readonly string[] | undefined): readonly Rule[] {
@@ -81,7 +105,7 @@ function prepareStore(db: Db) {
   };
 }
 
-function runOne(db: Db, store: Store, ctx: RuleContext, availability: Availability, rule: Rule): RuleRunResult {
+function* runOne(db: Db, store: Store, ctx: RuleContext, availability: Availability, rule: Rule): Generator<void, RuleRunResult> {
   const id = rule.meta.id;
   const snapshotId = ctx.snapshot.id;
   const record = (status: RuleRunStatus, reason: string | null, findings: number): void => {
@@ -97,35 +121,50 @@ function runOne(db: Db, store: Store, ctx: RuleContext, availability: Availabili
   }
 
   let written = 0;
+  // A savepoint, not db.transaction(): the rule's rows stream across the pauses. Inside a
+  // caller's transaction it nests; otherwise it is the rule's own transaction.
+  db.exec('SAVEPOINT rule_run');
+  let open = true;
   db.unsafeMode(true);
   try {
-    db.transaction(() => {
-      store.deleteFindings.run(snapshotId, id);
-      store.deleteRun.run(snapshotId, id);
-      // The batch's column values, row after row; rows go in in order, so their ids are too.
-      const values: unknown[] = [];
-      const full = FINDING_BATCH * FINDING_COLUMNS;
-      const flush = (): void => {
-        if (values.length === full) store.insertFindings.run(values);
-        else for (let k = 0; k < values.length; k += FINDING_COLUMNS) store.insertFinding.run(values.slice(k, k + FINDING_COLUMNS));
-        written += values.length / FINDING_COLUMNS;
-        values.length = 0;
-      };
-      for (const f of rule.evaluate(ctx)) {
-        checkFinding(f, rule.meta);
-        values.push(snapshotId, id, f.severity, f.subjectType, f.subjectId ?? null, f.userId ?? null, f.userLogin ?? null,
-          f.userStatus ?? null, f.evidence, JSON.stringify(f.details));
-        if (values.length === full) flush();
+    store.deleteFindings.run(snapshotId, id);
+    store.deleteRun.run(snapshotId, id);
+    // The batch's column values, row after row; rows go in in order, so their ids are too.
+    const values: unknown[] = [];
+    const full = FINDING_BATCH * FINDING_COLUMNS;
+    const flush = (): void => {
+      if (values.length === full) store.insertFindings.run(values);
+      else for (let k = 0; k < values.length; k += FINDING_COLUMNS) store.insertFinding.run(values.slice(k, k + FINDING_COLUMNS));
+      written += values.length / FINDING_COLUMNS;
+      values.length = 0;
+    };
+    for (const f of rule.evaluate(ctx)) {
+      checkFinding(f, rule.meta);
+      values.push(snapshotId, id, f.severity, f.subjectType, f.subjectId ?? null, f.userId ?? null, f.userLogin ?? null,
+        f.userStatus ?? null, f.evidence, JSON.stringify(f.details));
+      if (values.length === full) {
+        flush();
+        yield;
       }
-      flush();
-      store.insertRun.run(snapshotId, id, 'evaluated', null, written, new Date().toISOString());
-    })();
+    }
+    flush();
+    store.insertRun.run(snapshotId, id, 'evaluated', null, written, new Date().toISOString());
+    db.exec('RELEASE rule_run');
+    open = false;
     return { ruleId: id, status: 'evaluated', findings: written };
   } catch (err) {
+    db.exec('ROLLBACK TO rule_run');
+    db.exec('RELEASE rule_run');
+    open = false;
     const reason = errorReason(err);
     db.transaction(() => record('error', reason, 0))();
     return { ruleId: id, status: 'error', reason, findings: 0 };
   } finally {
+    // Abandoned between steps (the caller stopped): nothing of the rule stays.
+    if (open) {
+      db.exec('ROLLBACK TO rule_run');
+      db.exec('RELEASE rule_run');
+    }
     db.unsafeMode(false);
   }
 }

@@ -101,6 +101,31 @@ function isMemory(path: string): boolean {
   return path === ':memory:' || path === '';
 }
 
+/** Whether other connections can read what `db` reads: a file, and no transaction of a caller's. */
+function shareable(db: Db): boolean {
+  return !isMemory(db.name) && !db.memory && !db.inTransaction;
+}
+
+/**
+ * Starts a write transaction on `db` itself, which holds other writers off as holdWriters does
+ * and lets `db` write meanwhile; false when not possible (as for holdWriters, or the lock stayed
+ * taken past the busy timeout).
+ */
+export function beginWriting(db: Db): boolean {
+  if (!shareable(db)) return false;
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Changes whenever another connection commits to the database (SQLite's data_version). */
+export function dataVersion(db: Db): number {
+  return db.pragma('data_version', { simple: true }) as number;
+}
+
 /**
  * Holds other writers off the database file (a write lock that writes nothing) until the
  * returned release is called, so that connections which open their read transactions meanwhile
@@ -108,7 +133,7 @@ function isMemory(path: string): boolean {
  * this process may not write): callers then read through one connection.
  */
 export function holdWriters(db: Db): (() => void) | undefined {
-  if (isMemory(db.name) || db.memory || db.inTransaction) return undefined;
+  if (!shareable(db)) return undefined;
   let lock: Db | undefined;
   try {
     lock = new Database(db.name, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });

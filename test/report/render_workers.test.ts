@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type ExcelJS from 'exceljs';
 import { type Db, holdWriters, openDatabase } from '../../src/store/db.js';
 import { writeReport } from '../../src/report/write_report.js';
+import { runRulesInTurn } from '../../src/rules/run.js';
 import { crawlAcme, judgeAcme, listDir, NOW, readWorkbook, RULES, sheetNames, STEM, tempDir } from './helpers.js';
 
 function cells(ws: ExcelJS.Worksheet): unknown[][] {
@@ -71,6 +72,50 @@ describe('render workers', () => {
       expect(holdWriters(db)).toBeUndefined();
     } finally {
       db.exec('ROLLBACK');
+    }
+  });
+
+  it('run the rules while they render the sheets that do not read findings, and read the findings after', async () => {
+    const fresh = openDatabase(t.file('audit.db'));
+    try {
+      const { id } = crawlAcme(fresh);
+      const other = new Database(fresh.name, { timeout: 50 });
+      let sawData: () => void = () => undefined;
+      const dataSheet = new Promise<void>((resolve) => (sawData = resolve));
+      const order: string[] = [];
+      await writeReport(fresh, {
+        snapshot: 'latest', outDir: join(t.dir, 'audited'), formats: ['xlsx'], allowPartial: false, rules: RULES, now: NOW, rowLimit: 3, renderWorkers: 2,
+        onSheet: (e) => {
+          order.push(e.sheet);
+          if (e.sheet === 'Users') sawData();
+        },
+        audit: async () => {
+          // Writers are held off from before the workers read until the rules are done: all saw one commit.
+          expect(() => other.prepare(`UPDATE snapshots SET tool_version = tool_version`).run()).toThrow(/locked|busy/i);
+          let timer: NodeJS.Timeout | undefined;
+          const late = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no sheet rendered while the rules were to run')), 10_000)));
+          await Promise.race([dataSheet, late]).finally(() => clearTimeout(timer));
+          order.push('rules');
+          await runRulesInTurn(fresh, id);
+        },
+      });
+      other.close();
+      expect(order.indexOf('Users')).toBeLessThan(order.indexOf('rules'));
+      expect(order.indexOf('Findings')).toBeGreaterThan(order.indexOf('rules'));
+      const stored = fresh.prepare(`SELECT count(*) FROM findings WHERE snapshot_id = ?`).pluck().get(id) as number;
+      expect(stored).toBeGreaterThan(0);
+      expect(fresh.prepare(`SELECT sum(findings) FROM rule_runs WHERE snapshot_id = ?`).pluck().get(id)).toBe(stored);
+      // The same workbook as one thread writes from the stored findings.
+      await writeReport(fresh, { snapshot: 'latest', outDir: join(t.dir, 'after'), formats: ['xlsx'], allowPartial: false, rules: RULES, now: NOW, rowLimit: 3, renderWorkers: 0 });
+      const audited = await readWorkbook(join(t.dir, 'audited', `${STEM}.xlsx`));
+      const after = await readWorkbook(join(t.dir, 'after', `${STEM}.xlsx`));
+      expect(sheetNames(audited)).toEqual(sheetNames(after));
+      expect(listDir(join(t.dir, 'audited'))).toEqual([`${STEM}.xlsx`]);
+      for (const ws of after.worksheets) expect(cells(audited.getWorksheet(ws.name)!)).toEqual(cells(ws));
+      const findingRows = sheetNames(after).filter((n) => /^Findings( \(\d+\))?$/.test(n)).reduce((n, name) => n + cells(after.getWorksheet(name)!).length - 1, 0);
+      expect(findingRows).toBe(stored);
+    } finally {
+      fresh.close();
     }
   });
 });
