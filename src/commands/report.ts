@@ -33,8 +33,8 @@ export async function runReport(a: ReportArgs): Promise<void> {
  */
 export async function auditAndReport(db: Db, snapshot: number | 'latest', config: Config, allowPartial: boolean, logger: Logger): Promise<string[]> {
   const id = new SnapshotReader(db).getSnapshot(snapshot).id;
-  const audit = async (): Promise<void> => {
-    for (const r of await runRulesInTurn(db, id)) {
+  const audit = async (read: Db): Promise<void> => {
+    for (const r of await runRulesInTurn(db, id, { read })) {
       // Also on the Coverage & Errors sheet.
       if (r.status === 'skipped') logger.warn(`rule ${r.ruleId} skipped: ${r.reason ?? ''}`);
       if (r.status === 'not_applicable') logger.info(`rule ${r.ruleId} not applicable: ${r.reason ?? ''}`);

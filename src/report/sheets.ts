@@ -48,6 +48,18 @@ export interface ReportContext {
   now: Date;
   /** Rows per sheet, header included; Excel's limit unless a test lowers it. */
   rowLimit: number;
+  /** Read already in the same commit (by the thread that hands out the sheets): renderers reuse it. */
+  known?: KnownResults;
+}
+
+/** The findings' counts by rule and severity, and the burn-down: every findings sheet reads them. */
+export interface KnownResults {
+  groups: FindingGroup[];
+  points: BurnDownPoint[];
+}
+
+export function knownResults(db: Db, snapshot: SnapshotRow): KnownResults {
+  return { groups: findingGroups(db, snapshot.id), points: burnDown(db, snapshot) };
 }
 
 /** text: neutralised string; date: ISO text shown as a date cell; number: ours; severity: coloured word. */
@@ -344,6 +356,18 @@ function normKey(key: string): string {
   return key.toLowerCase().replace(/[_\-\s]/g, '');
 }
 
+// Detail keys repeat on every finding of a rule: each is normalised once (the rules name them,
+// so there are few; the bound keeps odd data from growing the map).
+const NORMALISED = new Map<string, string>();
+function normalised(key: string): string {
+  let norm = NORMALISED.get(key);
+  if (norm === undefined) {
+    norm = normKey(key);
+    if (NORMALISED.size < 10_000) NORMALISED.set(key, norm);
+  }
+  return norm;
+}
+
 function parseDetails(json: string): Record<string, unknown> | undefined {
   try {
     const v: unknown = JSON.parse(json);
@@ -369,12 +393,16 @@ function picked(v: unknown, fields: readonly string[]): string {
 /** Fills the family's detail columns; keys no column shows go to "Other details", so nothing is hidden. */
 function detailCells(details: Record<string, unknown> | undefined, raw: string, columns: readonly DetailColumn[]): CellValue[] {
   if (details === undefined) return [...columns.map(() => null), raw];
+  const keys = Object.keys(details);
   const byNorm = new Map<string, string>();
-  for (const k of Object.keys(details)) if (!byNorm.has(normKey(k))) byNorm.set(normKey(k), k);
+  for (const k of keys) {
+    const norm = normalised(k);
+    if (!byNorm.has(norm)) byNorm.set(norm, k);
+  }
   const used = new Set<string>(HIDDEN_DETAILS);
   const cells: CellValue[] = columns.map((col) => {
     for (const candidate of col.keys) {
-      const key = byNorm.get(normKey(candidate));
+      const key = byNorm.get(normalised(candidate));
       if (key === undefined) continue;
       used.add(key);
       const v = details[key];
@@ -385,10 +413,9 @@ function detailCells(details: Record<string, unknown> | undefined, raw: string, 
     }
     return null;
   });
-  const rest = Object.keys(details)
-    .filter((k) => !used.has(k))
-    .map((k) => `${k}: ${toText(details[k])}`);
-  cells.push(rest.join('; '));
+  let rest = '';
+  for (const k of keys) if (!used.has(k)) rest += `${rest === '' ? '' : '; '}${k}: ${toText(details[k])}`;
+  cells.push(rest);
   return cells;
 }
 
@@ -892,9 +919,9 @@ export function buildSheets(ctx: ReportContext): Array<SheetSpec> {
   const byId = ruleMap(ctx.rules);
   // Read once per report: the read transaction keeps it true for every sheet.
   let cached: FindingGroup[] | undefined;
-  const groups = (): FindingGroup[] => (cached ??= findingGroups(ctx.db, ctx.snapshot.id));
+  const groups = (): FindingGroup[] => (cached ??= ctx.known?.groups ?? findingGroups(ctx.db, ctx.snapshot.id));
   let series: BurnDownPoint[] | undefined;
-  const points = (): BurnDownPoint[] => (series ??= burnDown(ctx.db, ctx.snapshot));
+  const points = (): BurnDownPoint[] => (series ??= ctx.known?.points ?? burnDown(ctx.db, ctx.snapshot));
   const data: SheetSpec[] = [
     findingsSheet(ctx, byId, groups),
     ...FAMILIES.map((f) => familySheet(ctx, f, byId, groups)),

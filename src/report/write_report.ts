@@ -31,7 +31,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { AuditError } from '../errors.js';
-import { beginWriting, dataVersion, type Db, holdWriters } from '../store/db.js';
+import { beginWriting, dataVersion, type Db, holdWriters, pinnedReader } from '../store/db.js';
 import { computeCoverage, SnapshotReader } from '../store/snapshot_reader.js';
 import type { Coverage, SnapshotRow } from '../store/types.js';
 import { EXCEL_MAX_ROWS, parseTimestamp } from './cells.js';
@@ -41,7 +41,7 @@ import { writeCsv } from './csv.js';
 import { OutputFiles } from './files.js';
 import { writeJson } from './json.js';
 import { resourceLabel } from '../store/resource_labels.js';
-import { buildSheets, type Completeness, type ReportContext, type RuleMetaLike } from './sheets.js';
+import { buildSheets, type Completeness, knownResults, type ReportContext, type RuleMetaLike } from './sheets.js';
 import { RenderWorkers, writeXlsx } from './xlsx.js';
 
 export type { Completeness, RuleMetaLike } from './sheets.js';
@@ -72,7 +72,7 @@ export interface WriteReportOptions {
    * Evaluates the rules and stores their results, before any sheet that reads them is read;
    * with render workers, while they render the others (the specs' beforeRules).
    */
-  audit?: () => Promise<unknown>;
+  audit?: (read: Db) => Promise<unknown>;
   /** Called as each sheet of each file is written (a progress line for long reports). */
   onSheet?: (event: SheetProgress) => void;
 }
@@ -151,17 +151,20 @@ export async function writeReport(db: Db, opts: WriteReportOptions): Promise<Wri
   const pin = formats.includes('xlsx') && opts.renderWorkers !== 0;
   const writing = pin && opts.audit !== undefined && beginWriting(db);
   let release = pin && !writing ? holdWriters(db) : undefined;
-  if (opts.audit !== undefined && !writing) await opts.audit();
+  if (opts.audit !== undefined && !writing) await opts.audit(db);
   const ownTransaction = !db.inTransaction;
   if (ownTransaction) db.exec('BEGIN');
   const files = new OutputFiles(opts.outDir);
   let renderers: RenderWorkers | undefined;
+  let ruleReader: Db | undefined;
   try {
     const snapshot = new SnapshotReader(db).getSnapshot(opts.snapshot);
     if (release !== undefined || writing) {
       const count = opts.renderWorkers ?? defaultRenderWorkers(db, snapshot.id);
       if (count > 0) {
         renderers = new RenderWorkers(db.name, count);
+        // The rules read the snapshot as the workers do, from a read transaction of their own.
+        if (writing) ruleReader = pinnedReader(db.name);
         await renderers.pinned;
       }
       release?.();
@@ -171,7 +174,9 @@ export async function writeReport(db: Db, opts: WriteReportOptions): Promise<Wri
     const completeness = assessCompleteness(snapshot, coverage);
     // Rules not run yet run here: alone, or while the workers render (audited, below).
     const audited = async (): Promise<void> => {
-      await opts.audit?.();
+      await opts.audit?.(ruleReader ?? db);
+      ruleReader?.close();
+      ruleReader = undefined;
       if (renderers === undefined) return;
       db.exec('COMMIT');
       // The results committed, writers are held off again while every reader moves on to that
@@ -181,12 +186,12 @@ export async function writeReport(db: Db, opts: WriteReportOptions): Promise<Wri
         throw new AuditError('ERR_SNAPSHOT', `Snapshot database ${db.name} was written by another process while the rules ran; run the report again once it is done.`);
       }
       db.exec('BEGIN');
-      db.prepare('SELECT count(*) FROM snapshots').get();
-      await renderers.repin();
+      ctx.known = knownResults(db, snapshot);
+      await renderers.repin(ctx.known);
       release();
     };
     if (!completeness.complete && !opts.allowPartial) {
-      if (writing) await opts.audit!(); // stored all the same, as when the rules ran first
+      if (writing) await opts.audit!(ruleReader ?? db); // stored all the same, as when the rules ran first
       throw new AuditError(
         'ERR_REPORT',
         `Snapshot ${snapshot.id} of ${snapshot.org_url} is incomplete: ${completeness.reasons.join(' ')} Resume or rerun the crawl (granting any missing access), or pass --allow-partial to write a report marked incomplete.`,
@@ -201,7 +206,7 @@ export async function writeReport(db: Db, opts: WriteReportOptions): Promise<Wri
     if (formats.includes('xlsx')) {
       const onSheet = (p: { name: string; rows: number }, ms: number): void => opts.onSheet?.({ format: 'xlsx', sheet: p.name, rows: p.rows, ms });
       const source = renderers === undefined ? undefined : { workers: renderers, context: ctx, ...(writing ? { audit: audited } : {}) };
-      if (source === undefined && writing) await opts.audit!();
+      if (source === undefined && writing) await audited();
       await files.write(`${stem}.xlsx`, (temp) => writeXlsx(temp, sheets, { rowLimit, now, onSheet }, source));
       // exceljs cannot draw charts: the burn-down's goes beside the workbook once there are two points.
       const chart = burnDownSvg(burnDown(db, snapshot), snapshot.org_url);
@@ -224,6 +229,7 @@ export async function writeReport(db: Db, opts: WriteReportOptions): Promise<Wri
   } catch (e) {
     throw await files.abort(e);
   } finally {
+    ruleReader?.close();
     release?.();
     await renderers?.close();
     // Commits the rules' results if they ran in this transaction; else ends a read.

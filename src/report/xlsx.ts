@@ -10,7 +10,7 @@ import { unlink } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { AuditError } from '../errors.js';
 import { EXCEL_MAX_ROWS } from './cells.js';
-import type { ReportContext, SheetSpec } from './sheets.js';
+import type { KnownResults, ReportContext, SheetSpec } from './sheets.js';
 import type { FromPackager, ToPackager } from './xlsx_package.js';
 import { type PartPlan, planParts, type RenderedPart, renderSheet, SharedCells, sheetParts, Styles } from './xlsx_render.js';
 import type { FromRenderer, RenderJob, ToRenderer } from './xlsx_render_worker.js';
@@ -239,12 +239,13 @@ export class RenderWorkers {
 
   /**
    * Each worker opens a second read transaction, beside the one it renders the earlier sheets
-   * from; resolves once all have (the caller holds writers off meanwhile).
+   * from, and takes what the caller read in that commit; resolves once all have (the caller
+   * holds writers off meanwhile).
    */
-  repin(): Promise<void> {
+  repin(known: KnownResults): Promise<void> {
     return this.#whenOk(new Promise<void>((resolve) => {
       this.#repinned = resolve;
-      for (const w of this.#workers) w.postMessage({ op: 'repin' } satisfies ToRenderer);
+      for (const w of this.#workers) w.postMessage({ op: 'repin', known } satisfies ToRenderer);
     }));
   }
 

@@ -8,8 +8,9 @@
  * @module
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3';
-import { buildSheets, type ReportContext } from './sheets.js';
+import type Database from 'better-sqlite3';
+import { pinnedReader } from '../store/db.js';
+import { buildSheets, type KnownResults, type ReportContext } from './sheets.js';
 import { renderSheet, SharedCells, sheetParts, Styles } from './xlsx_render.js';
 
 /** What the main thread gives a render worker, after it has pinned its read transaction. */
@@ -29,7 +30,7 @@ export interface RenderJob {
 export type ToRenderer =
   | { op: 'job'; job: RenderJob }
   | { op: 'render'; index: number; firstPart: number; only: boolean; after: boolean }
-  | { op: 'repin' }
+  | { op: 'repin'; known: KnownResults }
   | { op: 'finish' };
 
 export type FromRenderer =
@@ -40,26 +41,18 @@ export type FromRenderer =
   | { op: 'done'; shared: { first: number; step: number; strings: string[] } }
   | { op: 'failed'; message: string; code?: string };
 
-/** A read-only connection whose read transaction starts now. */
-function pinnedConnection(dbPath: string): Database.Database {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
-  db.exec('BEGIN');
-  db.prepare('SELECT count(*) FROM snapshots').get(); // the read transaction starts here
-  return db;
-}
-
 async function render(dbPath: string, port: MessagePort, post: (m: FromRenderer) => void): Promise<void> {
   // Messages in order; a repin is answered at once, even in the middle of a sheet.
   const inbox: ToRenderer[] = [];
   let wake: (() => void) | undefined;
   let job: RenderJob | undefined;
-  const views: Array<{ db: Database.Database; sheets?: ReturnType<typeof buildSheets> }> = [];
+  const views: Array<{ db: Database.Database; known?: KnownResults; sheets?: ReturnType<typeof buildSheets> }> = [];
   const sheetsOf = (view: (typeof views)[number]): ReturnType<typeof buildSheets> =>
-    (view.sheets ??= buildSheets({ ...job!.context, db: view.db, now: new Date(job!.context.now) }));
+    (view.sheets ??= buildSheets({ ...job!.context, db: view.db, now: new Date(job!.context.now), ...(view.known === undefined ? {} : { known: view.known }) }));
   port.on('message', (m: ToRenderer) => {
     if (m.op === 'repin') {
       try {
-        views.push({ db: pinnedConnection(dbPath) });
+        views.push({ db: pinnedReader(dbPath), known: m.known });
         post({ op: 'repinned' });
       } catch (e) {
         fail(e);
@@ -74,7 +67,7 @@ async function render(dbPath: string, port: MessagePort, post: (m: FromRenderer)
     return inbox.shift()!;
   };
   try {
-    views.push({ db: pinnedConnection(dbPath) });
+    views.push({ db: pinnedReader(dbPath) });
     post({ op: 'pinned' });
     const m0 = await next();
     if (m0.op !== 'job') return;

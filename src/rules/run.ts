@@ -42,6 +42,13 @@ export interface RunOptions {
   only?: readonly string[];
   /** Rules to choose from instead of the registry (tests, programmatic use). */
   rules?: readonly Rule[];
+  /**
+   * The connection the rules read the snapshot through; `db`, which writes the results, by
+   * default. One whose read transaction started on the commit db's write transaction started
+   * from reads the same rows, without searching the write-ahead log the findings go to on every
+   * page (a third more time for the rules after a large one).
+   */
+  read?: Db;
 }
 
 export function runRules(db: Db, snapshotId: number, opts: RunOptions = {}): RuleRunResult[] {
@@ -67,12 +74,13 @@ export async function runRulesInTurn(db: Db, snapshotId: number, opts: RunOption
 
 /** The rules' evaluation as steps: it yields between batches of findings. */
 function* ruleSteps(db: Db, snapshotId: number, opts: RunOptions): Generator<void, RuleRunResult[]> {
-  const reader = new SnapshotReader(db);
+  const read = opts.read ?? db;
+  const reader = new SnapshotReader(read);
   const snapshot = reader.getSnapshot(snapshotId);
   const rules = selectRules(opts.rules ?? RULES, opts.only);
-  const ctx: RuleContext = { db, snapshot, reader, pipeline: snapshot.pipeline, now: new Date(snapshot.started_at) };
+  const ctx: RuleContext = { db: read, snapshot, reader, pipeline: snapshot.pipeline, now: new Date(snapshot.started_at) };
   const store = prepareStore(db);
-  const availability = new Availability(db, snapshot);
+  const availability = new Availability(read, snapshot);
   const results: RuleRunResult[] = [];
   for (const rule of rules) results.push(yield* runOne(db, store, ctx, availability, rule));
   return results;

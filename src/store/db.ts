@@ -121,6 +121,14 @@ export function beginWriting(db: Db): boolean {
   }
 }
 
+/** A read-only connection to the file whose read transaction has started: it reads the last commit. */
+export function pinnedReader(path: string): Db {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  db.exec('BEGIN');
+  db.prepare('SELECT count(*) FROM sqlite_master').get(); // the read transaction starts here
+  return db;
+}
+
 /** Changes whenever another connection commits to the database (SQLite's data_version). */
 export function dataVersion(db: Db): number {
   return db.pragma('data_version', { simple: true }) as number;

@@ -89,14 +89,14 @@ describe('render workers', () => {
           order.push(e.sheet);
           if (e.sheet === 'Users') sawData();
         },
-        audit: async () => {
+        audit: async (read) => {
           // Writers are held off from before the workers read until the rules are done: all saw one commit.
           expect(() => other.prepare(`UPDATE snapshots SET tool_version = tool_version`).run()).toThrow(/locked|busy/i);
           let timer: NodeJS.Timeout | undefined;
           const late = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no sheet rendered while the rules were to run')), 10_000)));
           await Promise.race([dataSheet, late]).finally(() => clearTimeout(timer));
           order.push('rules');
-          await runRulesInTurn(fresh, id);
+          await runRulesInTurn(fresh, id, { read });
         },
       });
       other.close();
