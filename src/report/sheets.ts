@@ -7,6 +7,7 @@
 import type { Db } from '../store/db.js';
 import type { Coverage, CrawlState, PolicyRow, SnapshotRow } from '../store/types.js';
 import { resourceLabel } from '../store/resource_labels.js';
+import { objectRows } from '../store/rows.js';
 import { SnapshotReader } from '../store/snapshot_reader.js';
 import { type BurnDownPoint, burnDown, burnDownSheets, burnDownSummary } from './burndown.js';
 import { type CellValue, EXCEL_MAX_ROWS, parseTimestamp, toText } from './cells.js';
@@ -246,7 +247,7 @@ export function* orderedFindings(db: Db, snapshotId: number, groups: readonly Fi
   const stmt = db.prepare(`SELECT id, rule_id, severity, subject_type, subject_id, user_id, user_login, user_status, evidence, details_json
     FROM findings WHERE snapshot_id = ? AND rule_id = ? AND severity = ? ORDER BY id`);
   for (const g of groups) {
-    if (only === undefined || only.has(g.rule_id)) yield* stmt.iterate(snapshotId, g.rule_id, g.severity) as IterableIterator<FindingSqlRow>;
+    if (only === undefined || only.has(g.rule_id)) yield* objectRows<FindingSqlRow>(stmt, snapshotId, g.rule_id, g.severity);
   }
 }
 

@@ -7,6 +7,7 @@
  * with the user's login (spec example), so a credential id equal to the login or email says
  * nothing about the device and is ignored.
  */
+import { objectRows } from '../../store/rows.js';
 import { byEngine, counted, finding, groupConsecutive, listText, quoted, severalFactorsOfType } from '../common.js';
 import type { Rule, RuleMeta, Severity } from '../types.js';
 
@@ -89,7 +90,7 @@ export const rule: Rule = {
   file: import.meta.url,
   *evaluate(ctx) {
     // A factor has a twin of its type exactly when its user has two factors of that type or more.
-    const rows = ctx.db.prepare<{ snapshot: number }, Row>(`
+    const rows = objectRows<Row>(ctx.db.prepare(`
       WITH ${severalFactorsOfType(['push', 'signed_nonce'])}
       SELECT f.user_id, u.login, u.status AS user_status, json_extract(u.raw_json, '$.profile.email') AS email,
              f.factor_type, f.id AS factor_id, f.status, f.device_name, f.credential_id, f.platform, f.device_type,
@@ -97,7 +98,7 @@ export const rule: Rule = {
       FROM several s
       CROSS JOIN factors f ON f.snapshot_id = @snapshot AND f.factor_type = s.factor_type AND f.user_id = s.user_id
       JOIN users u ON u.snapshot_id = f.snapshot_id AND u.id = f.user_id
-      ORDER BY f.user_id, f.factor_type, f.id`).iterate({ snapshot: ctx.snapshot.id });
+      ORDER BY f.user_id, f.factor_type, f.id`), { snapshot: ctx.snapshot.id });
     for (const group of groupConsecutive(rows, (r) => `${r.user_id}\u0000${r.factor_type}`)) {
       for (const c of clusters(group)) {
         const sorted = [...c.rows].sort((a, b) => (a.created ?? '').localeCompare(b.created ?? '') || a.factor_id.localeCompare(b.factor_id));

@@ -3,6 +3,7 @@
  * never through the Factors API (checklist M4, M3).
  */
 import { byEngine, counted, daysBefore, finding, quoted } from '../common.js';
+import { objectRows } from '../../store/rows.js';
 import type { Rule, RuleMeta } from '../types.js';
 
 const meta: RuleMeta = {
@@ -46,7 +47,7 @@ export const rule: Rule = {
   meta,
   file: import.meta.url,
   *evaluate(ctx) {
-    const rows = ctx.db.prepare<[number], Row>(`
+    const rows = objectRows<Row>(ctx.db.prepare(`
       SELECT f.user_id, u.login, u.status AS user_status, f.id AS factor_id, f.status AS factor_status,
              f.device_name, f.platform, f.device_type, f.created, f.last_verified,
              json_array_length(f.raw_json, '$.profile.keys') AS key_count,
@@ -58,7 +59,7 @@ export const rule: Rule = {
       FROM factors f
       JOIN users u ON u.snapshot_id = f.snapshot_id AND u.id = f.user_id
       WHERE f.snapshot_id = ? AND f.factor_type = 'signed_nonce'
-      ORDER BY f.user_id, f.id`).iterate(ctx.snapshot.id);
+      ORDER BY f.user_id, f.id`), ctx.snapshot.id);
     for (const r of rows) {
       const device = `${quoted(r.device_name)} (${r.platform ?? 'unknown platform'}${r.device_type ? `, ${r.device_type}` : ''})`;
       const age = daysBefore(r.created, ctx.now);
