@@ -1,7 +1,8 @@
 import { AuditError } from '../../src/errors.js';
 import { finding } from '../../src/rules/common.js';
 import { RULES } from '../../src/rules/registry.js';
-import { FINDING_BATCH, runRules } from '../../src/rules/run.js';
+import Database from 'better-sqlite3';
+import { FINDING_BATCH, runRules, runRulesInTurn } from '../../src/rules/run.js';
 import type { Rule } from '../../src/rules/types.js';
 import type { Db } from '../../src/store/db.js';
 import { storedFindings, storedRuns, tempDb, writeSnapshot, type SnapshotFixture } from './helpers.js';
@@ -170,6 +171,64 @@ describe('runRules', () => {
     expect(first).toHaveLength(RULES.length);
     expect(first.every((r) => r.status !== 'error')).toBe(true);
     expect((db.prepare(`SELECT count(*) AS n FROM findings WHERE snapshot_id = ?`).get(other) as { n: number }).n).toBeGreaterThan(0);
+  });
+
+  it('in turn: other work runs between batches of findings, and the rows are those runRules writes', async () => {
+    const id = await writeSnapshot(db, small);
+    const total = FINDING_BATCH * 3 + 7;
+    const many = testRule('test_rule_many', function* () {
+      for (let n = 1; n <= total; n++) yield finding({ ...base.meta, id: 'test_rule_many' }, { subjectType: 'org', subjectId: String(n), evidence: `row ${n}`, details: { n } });
+    });
+    let turns = 0;
+    let ticking = true;
+    const tick = (): void => {
+      if (!ticking) return;
+      turns += 1;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    const results = await runRulesInTurn(db, id, { rules: [many] });
+    ticking = false;
+    expect(results).toEqual([{ ruleId: 'test_rule_many', status: 'evaluated', findings: total }]);
+    expect(turns).toBeGreaterThanOrEqual(3);
+    const inTurn = storedFindings(db, id);
+    expect(inTurn).toHaveLength(total);
+    expect(runRules(db, id, { rules: [many] })).toEqual(results);
+    expect(storedFindings(db, id)).toEqual(inTurn);
+  });
+
+  it("inside a caller's transaction, the results are the caller's to commit or roll back; a failing rule still rolls back alone", async () => {
+    const id = await writeSnapshot(db, small);
+    const good = testRule('test_rule_good', function* () {
+      yield finding({ ...base.meta, id: 'test_rule_good' }, { subjectType: 'org', evidence: 'kept', details: {} });
+    });
+    const failing = testRule('test_rule_failing', function* () {
+      yield finding({ ...base.meta, id: 'test_rule_failing' }, { subjectType: 'org', evidence: 'partial', details: {} });
+      throw new Error('broken');
+    });
+    db.exec('BEGIN');
+    expect(runRules(db, id, { rules: [good, failing] }).map((r) => r.status)).toEqual(['evaluated', 'error']);
+    expect(storedFindings(db, id).map((f) => f.evidence)).toEqual(['kept']);
+    expect(db.inTransaction).toBe(true);
+    db.exec('ROLLBACK');
+    expect(storedFindings(db, id)).toEqual([]);
+    expect(storedRuns(db, id)).toEqual([]);
+  });
+
+  it('reads the snapshot through the connection it is given, and writes through db', async () => {
+    const id = await writeSnapshot(db, small);
+    const read = new Database(env.path, { readonly: true });
+    try {
+      read.exec('BEGIN');
+      read.prepare(`SELECT count(*) FROM factors`).get(); // its read transaction starts here
+      db.prepare(`DELETE FROM factors WHERE snapshot_id = ? AND factor_type = 'signed_nonce'`).run(id);
+      const only = ['factor_signed_nonce_admin_console_only'];
+      expect(runRules(db, id, { only, read })).toEqual([{ ruleId: only[0], status: 'evaluated', findings: 1 }]);
+      expect(storedFindings(db, id).map((f) => f.subject_id)).toEqual(['00u1']);
+      expect(runRules(db, id, { only })).toEqual([{ ruleId: only[0], status: 'evaluated', findings: 0 }]);
+    } finally {
+      read.close();
+    }
   });
 
   it('runs only the rules asked for, and refuses unknown ids', async () => {

@@ -1,6 +1,6 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { AuditError } from '../../src/errors.js';
-import { openDatabase, openExistingDatabase } from '../../src/store/db.js';
+import { beginWriting, dataVersion, openDatabase, openExistingDatabase, pinnedReader } from '../../src/store/db.js';
 import { SnapshotWriter } from '../../src/store/snapshot_writer.js';
 import { ORG_URL, oktaUser, tempDir } from './helpers.js';
 
@@ -82,5 +82,34 @@ describe('openExistingDatabase', () => {
     const db = openExistingDatabase(path);
     expect(db.prepare('SELECT count(*) FROM snapshots').pluck().get()).toBe(0);
     db.close();
+  });
+});
+
+describe('beginWriting, pinnedReader and dataVersion', () => {
+  const t = tempDir();
+  afterAll(() => t.cleanup());
+
+  it('a reader pinned while this connection writes sees the commit before; the data version tells other writers from our own', () => {
+    const db = openDatabase(t.file('writing.db'));
+    const other = openDatabase(t.file('writing.db'));
+    try {
+      new SnapshotWriter(db).createSnapshot({ orgUrl: ORG_URL, toolVersion: '0.1.0', settings: {} });
+      const version = dataVersion(db);
+      expect(beginWriting(db)).toBe(true);
+      const reader = pinnedReader(db.name);
+      db.prepare(`UPDATE snapshots SET tool_version = 'changed'`).run();
+      db.exec('COMMIT');
+      expect(reader.prepare(`SELECT tool_version FROM snapshots`).pluck().get()).toBe('0.1.0');
+      reader.close();
+      expect(dataVersion(db)).toBe(version); // its own commit
+      other.prepare(`UPDATE snapshots SET tool_version = 'other'`).run();
+      expect(dataVersion(db)).not.toBe(version);
+      db.exec('BEGIN');
+      expect(beginWriting(db)).toBe(false); // inside a caller's transaction
+      db.exec('ROLLBACK');
+    } finally {
+      other.close();
+      db.close();
+    }
   });
 });
