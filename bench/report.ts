@@ -34,7 +34,7 @@ import { parseTimestamp, safeText } from '../src/report/cells.js';
 import { buildSheets, type ReportContext, type RuleMetaLike, type SheetSpec } from '../src/report/sheets.js';
 import { assessCompleteness, type ReportFormat, writeReport } from '../src/report/write_report.js';
 import { RULES } from '../src/rules/registry.js';
-import { runRules, runRulesInTurn } from '../src/rules/run.js';
+import { type RuleRunResult, runRules } from '../src/rules/run.js';
 import { writeXlsx } from '../src/report/xlsx.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -236,8 +236,7 @@ async function phaseReport(dbPath: string, outDir: string, audit: boolean): Prom
     snapshot: 'latest', outDir, formats, allowPartial: false, rules: audit || !flag('synthetic-rules') ? RULES.map((r) => r.meta) : SYNTHETIC_RULES,
     onSheet: (e) => sheets.push({ sheet: `${e.format} ${e.sheet}`, rows: e.rows, ms: e.ms, at: performance.now() - t0 }),
     ...(audit ? {
-      audit: async (read) => {
-        const results = await runRulesInTurn(db, 1, { read });
+      audit: (results: RuleRunResult[]) => {
         rulesMs = performance.now() - t0;
         rows = results.reduce((n, r) => n + r.findings, 0);
       },

@@ -4,8 +4,7 @@ import { createLogger, type Logger } from '../log.js';
 import type { Config } from '../config/load.js';
 import { openExistingDatabase } from '../store/db.js';
 import type { Db } from '../store/db.js';
-import { SnapshotReader } from '../store/snapshot_reader.js';
-import { runRulesInTurn } from '../rules/run.js';
+import type { RuleRunResult } from '../rules/run.js';
 import { RULES } from '../rules/registry.js';
 import { writeReport } from '../report/write_report.js';
 import { configFromArgs, type ConfigArgs } from './crawl.js';
@@ -28,13 +27,13 @@ export async function runReport(a: ReportArgs): Promise<void> {
 }
 
 /**
- * The rules (their findings are stored with the snapshot) and the report files: the rules run
- * while the workbook's render workers write the sheets that do not read their findings.
+ * The rules (their findings are stored with the snapshot) and the report files: on a large
+ * snapshot the rules run while the workbook's render workers write the sheets that do not read
+ * their findings.
  */
 export async function auditAndReport(db: Db, snapshot: number | 'latest', config: Config, allowPartial: boolean, logger: Logger): Promise<string[]> {
-  const id = new SnapshotReader(db).getSnapshot(snapshot).id;
-  const audit = async (read: Db): Promise<void> => {
-    for (const r of await runRulesInTurn(db, id, { read })) {
+  const audit = (results: RuleRunResult[]): void => {
+    for (const r of results) {
       // Also on the Coverage & Errors sheet.
       if (r.status === 'skipped') logger.warn(`rule ${r.ruleId} skipped: ${r.reason ?? ''}`);
       if (r.status === 'not_applicable') logger.info(`rule ${r.ruleId} not applicable: ${r.reason ?? ''}`);
@@ -42,7 +41,7 @@ export async function auditAndReport(db: Db, snapshot: number | 'latest', config
     }
   };
   const { files } = await writeReport(db, {
-    snapshot: id, outDir: config.report.out, formats: config.report.formats, allowPartial, rules: RULES.map((r) => r.meta), audit,
+    snapshot, outDir: config.report.out, formats: config.report.formats, allowPartial, rules: RULES.map((r) => r.meta), audit,
   });
   for (const f of files) process.stdout.write(`${f}\n`);
   return files;

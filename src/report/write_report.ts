@@ -21,17 +21,20 @@
  * All reads see one commit, so a crawl writing meanwhile cannot make the sheets disagree with
  * each other or with the Summary's counts: one read transaction, and the workbook's render
  * workers open theirs while writers are held off (holdWriters), before this one reads.
- * With rules to run (`audit`), this connection holds writers off itself and runs them in its
- * write transaction, so they read what the workers read, while the workers render the sheets
- * that do not read their results. Once the results are committed, writers are held off again
- * while every reader moves on to that commit; a commit by another process in that moment is
- * seen in SQLite's data_version and fails the report rather than mix two states.
+ * With rules to run (`audit`) and render workers, the rules run in a thread whose write
+ * transaction holds other writers off from before the workers read; they read that same commit,
+ * while the workers render the sheets that do not read their results. Once the results are
+ * committed, writers are held off again while every reader moves on to that commit; a commit by
+ * another process since the rules began is seen in SQLite's data_version and fails the report
+ * rather than mix two states.
  * @module
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { AuditError } from '../errors.js';
-import { beginWriting, dataVersion, type Db, holdWriters, pinnedReader } from '../store/db.js';
+import { type Db, holdWriters, shareable } from '../store/db.js';
+import { runRules, type RuleRunResult } from '../rules/run.js';
+import { RulesThread } from '../rules/run_thread.js';
 import { computeCoverage, SnapshotReader } from '../store/snapshot_reader.js';
 import type { Coverage, SnapshotRow } from '../store/types.js';
 import { EXCEL_MAX_ROWS, parseTimestamp } from './cells.js';
@@ -69,10 +72,11 @@ export interface WriteReportOptions {
    */
   renderWorkers?: number;
   /**
-   * Evaluates the rules and stores their results, before any sheet that reads them is read;
-   * with render workers, while they render the others (the specs' beforeRules).
+   * Evaluate the rules first (their results are stored with the snapshot) and hand their results
+   * here; with render workers, they run in a thread of their own while the workers render the
+   * sheets that do not read them (the specs' beforeRules).
    */
-  audit?: (read: Db) => Promise<unknown>;
+  audit?: (results: RuleRunResult[]) => void;
   /** Called as each sheet of each file is written (a progress line for long reports). */
   onSheet?: (event: SheetProgress) => void;
 }
@@ -146,52 +150,44 @@ export async function writeReport(db: Db, opts: WriteReportOptions): Promise<Wri
   // One read transaction: every sheet and count sees the same data, even while a crawl writes.
   // Render workers read through connections of their own, opened while writers are held off
   // (briefly: just until each has started its transaction), so they read this one's commit.
-  // With rules to run, this connection holds writers off itself and runs them in its write
-  // transaction, while the workers render the sheets that do not read their results.
-  const pin = formats.includes('xlsx') && opts.renderWorkers !== 0;
-  const writing = pin && opts.audit !== undefined && beginWriting(db);
-  let release = pin && !writing ? holdWriters(db) : undefined;
-  if (opts.audit !== undefined && !writing) await opts.audit(db);
+  // Rules to run hold writers off themselves, in a thread of their own, while the workers
+  // render the sheets that do not read their results (audited, below).
+  const first = new SnapshotReader(db).getSnapshot(opts.snapshot);
+  const workers = formats.includes('xlsx') && shareable(db) ? (opts.renderWorkers ?? defaultRenderWorkers(db, first.id)) : 0;
+  let rules: RulesThread | undefined;
+  let release: (() => void) | undefined;
+  if (workers > 0 && opts.audit !== undefined) rules = await RulesThread.start(db.name, first.id);
+  else if (workers > 0) release = holdWriters(db);
+  else opts.audit?.(runRules(db, first.id));
   const ownTransaction = !db.inTransaction;
   if (ownTransaction) db.exec('BEGIN');
   const files = new OutputFiles(opts.outDir);
   let renderers: RenderWorkers | undefined;
-  let ruleReader: Db | undefined;
   try {
-    const snapshot = new SnapshotReader(db).getSnapshot(opts.snapshot);
-    if (release !== undefined || writing) {
-      const count = opts.renderWorkers ?? defaultRenderWorkers(db, snapshot.id);
-      if (count > 0) {
-        renderers = new RenderWorkers(db.name, count);
-        // The rules read the snapshot as the workers do, from a read transaction of their own.
-        if (writing) ruleReader = pinnedReader(db.name);
-        await renderers.pinned;
-      }
+    const snapshot = new SnapshotReader(db).getSnapshot(first.id);
+    if (rules !== undefined || release !== undefined) {
+      renderers = new RenderWorkers(db.name, workers);
+      await renderers.pinned;
       release?.();
     }
-    const version = writing ? dataVersion(db) : 0;
     const coverage = computeCoverage(db, snapshot.id);
     const completeness = assessCompleteness(snapshot, coverage);
-    // Rules not run yet run here: alone, or while the workers render (audited, below).
+    // The rules' results committed, writers are held off again while every reader moves on to
+    // that commit; another process's commit since the rules began fails the report.
     const audited = async (): Promise<void> => {
-      await opts.audit?.(ruleReader ?? db);
-      ruleReader?.close();
-      ruleReader = undefined;
-      if (renderers === undefined) return;
-      db.exec('COMMIT');
-      // The results committed, writers are held off again while every reader moves on to that
-      // commit; one written in between is seen by the data version and fails the report.
+      opts.audit!(await rules!.results);
+      db.exec('COMMIT'); // this read transaction's commit is before the rules'
       release = holdWriters(db);
-      if (release === undefined || dataVersion(db) !== version) {
+      if (release === undefined || (await rules!.othersCommitted())) {
         throw new AuditError('ERR_SNAPSHOT', `Snapshot database ${db.name} was written by another process while the rules ran; run the report again once it is done.`);
       }
       db.exec('BEGIN');
       ctx.known = knownResults(db, snapshot);
-      await renderers.repin(ctx.known);
+      await renderers!.repin(ctx.known);
       release();
     };
     if (!completeness.complete && !opts.allowPartial) {
-      if (writing) await opts.audit!(ruleReader ?? db); // stored all the same, as when the rules ran first
+      if (rules !== undefined) opts.audit!(await rules.results); // stored all the same, as when the rules ran first
       throw new AuditError(
         'ERR_REPORT',
         `Snapshot ${snapshot.id} of ${snapshot.org_url} is incomplete: ${completeness.reasons.join(' ')} Resume or rerun the crawl (granting any missing access), or pass --allow-partial to write a report marked incomplete.`,
@@ -205,11 +201,10 @@ export async function writeReport(db: Db, opts: WriteReportOptions): Promise<Wri
     await files.makeFolder();
     if (formats.includes('xlsx')) {
       const onSheet = (p: { name: string; rows: number }, ms: number): void => opts.onSheet?.({ format: 'xlsx', sheet: p.name, rows: p.rows, ms });
-      const source = renderers === undefined ? undefined : { workers: renderers, context: ctx, ...(writing ? { audit: audited } : {}) };
-      if (source === undefined && writing) await audited();
+      const source = renderers === undefined ? undefined : { workers: renderers, context: ctx, ...(rules === undefined ? {} : { audit: audited }) };
       await files.write(`${stem}.xlsx`, (temp) => writeXlsx(temp, sheets, { rowLimit, now, onSheet }, source));
       // exceljs cannot draw charts: the burn-down's goes beside the workbook once there are two points.
-      const chart = burnDownSvg(burnDown(db, snapshot), snapshot.org_url);
+      const chart = burnDownSvg(ctx.known?.points ?? burnDown(db, snapshot), snapshot.org_url);
       if (chart !== undefined) await files.stream(`${stem}_burn-down.svg`, async (out) => void out.end(chart));
     }
     if (formats.includes('csv')) {
@@ -229,11 +224,10 @@ export async function writeReport(db: Db, opts: WriteReportOptions): Promise<Wri
   } catch (e) {
     throw await files.abort(e);
   } finally {
-    ruleReader?.close();
     release?.();
+    await rules?.close();
     await renderers?.close();
-    // Commits the rules' results if they ran in this transaction; else ends a read.
-    if ((ownTransaction || writing) && db.inTransaction) {
+    if (ownTransaction && db.inTransaction) {
       try {
         db.exec('COMMIT');
       } catch {

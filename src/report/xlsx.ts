@@ -9,6 +9,7 @@
 import { unlink } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { AuditError } from '../errors.js';
+import { workerUrl } from '../worker_url.js';
 import { EXCEL_MAX_ROWS } from './cells.js';
 import type { KnownResults, ReportContext, SheetSpec } from './sheets.js';
 import type { FromPackager, ToPackager } from './xlsx_package.js';
@@ -47,22 +48,13 @@ export interface RenderSource {
   audit?: () => Promise<void>;
 }
 
-/**
- * A worker module next to this one. Under jest the sources are TypeScript, which Node 20 cannot
- * start as a worker: the built file (npm test builds first) stands in for it.
- */
-function workerUrl(name: string): URL {
-  const here = import.meta.url;
-  return new URL(here.endsWith('.ts') ? here.replace(/\/src\/report\/xlsx\.ts$/, `/dist/report/${name}.js`) : here.replace(/xlsx\.js$/, `${name}.js`));
-}
-
 function failure(m: { message: string; code?: string }): Error {
   return Object.assign(new Error(m.message), m.code === undefined ? {} : { code: m.code });
 }
 
 /** The packager worker seen from here: it writes the file itself. */
 class PackagerClient {
-  readonly #worker = new Worker(workerUrl('xlsx_package'));
+  readonly #worker = new Worker(workerUrl(import.meta.url, 'xlsx_package'));
   #failure: Error | undefined;
   #waiters: Array<{ op: FromPackager['op']; resolve: (m: FromPackager) => void; reject: (e: Error) => void }> = [];
   #queued = 0;
@@ -182,7 +174,7 @@ export class RenderWorkers {
     this.pinned = new Promise<void>((resolve, reject) => {
       this.#onFailure.push(reject);
       for (let k = 0; k < count; k++) {
-        const worker = new Worker(workerUrl('xlsx_render_worker'), { workerData: { dbPath } });
+        const worker = new Worker(workerUrl(import.meta.url, 'xlsx_render_worker'), { workerData: { dbPath } });
         this.#workers.push(worker);
         worker.on('message', (m: FromRenderer) => {
           if (this.#failure !== undefined) return;

@@ -45,35 +45,12 @@ export interface RunOptions {
   /**
    * The connection the rules read the snapshot through; `db`, which writes the results, by
    * default. One whose read transaction started on the commit db's write transaction started
-   * from reads the same rows, without searching the write-ahead log the findings go to on every
-   * page (a third more time for the rules after a large one).
+   * from reads the same rows, without searching the write-ahead log the findings go to.
    */
   read?: Db;
 }
 
 export function runRules(db: Db, snapshotId: number, opts: RunOptions = {}): RuleRunResult[] {
-  const steps = ruleSteps(db, snapshotId, opts);
-  for (;;) {
-    const step = steps.next();
-    if (step.done === true) return step.value;
-  }
-}
-
-/**
- * runRules, pausing after each batch of findings so other work on this thread (handing sheets to
- * render workers) goes on meanwhile.
- */
-export async function runRulesInTurn(db: Db, snapshotId: number, opts: RunOptions = {}): Promise<RuleRunResult[]> {
-  const steps = ruleSteps(db, snapshotId, opts);
-  for (;;) {
-    const step = steps.next();
-    if (step.done === true) return step.value;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
-/** The rules' evaluation as steps: it yields between batches of findings. */
-function* ruleSteps(db: Db, snapshotId: number, opts: RunOptions): Generator<void, RuleRunResult[]> {
   const read = opts.read ?? db;
   const reader = new SnapshotReader(read);
   const snapshot = reader.getSnapshot(snapshotId);
@@ -81,9 +58,7 @@ function* ruleSteps(db: Db, snapshotId: number, opts: RunOptions): Generator<voi
   const ctx: RuleContext = { db: read, snapshot, reader, pipeline: snapshot.pipeline, now: new Date(snapshot.started_at) };
   const store = prepareStore(db);
   const availability = new Availability(read, snapshot);
-  const results: RuleRunResult[] = [];
-  for (const rule of rules) results.push(yield* runOne(db, store, ctx, availability, rule));
-  return results;
+  return rules.map((rule) => runOne(db, store, ctx, availability, rule));
 }
 
 function selectRules(rules: readonly Rule[], only: readonly string[] | undefined): readonly Rule[] {
@@ -113,7 +88,7 @@ function prepareStore(db: Db) {
   };
 }
 
-function* runOne(db: Db, store: Store, ctx: RuleContext, availability: Availability, rule: Rule): Generator<void, RuleRunResult> {
+function runOne(db: Db, store: Store, ctx: RuleContext, availability: Availability, rule: Rule): RuleRunResult {
   const id = rule.meta.id;
   const snapshotId = ctx.snapshot.id;
   const record = (status: RuleRunStatus, reason: string | null, findings: number): void => {
@@ -129,50 +104,35 @@ function* runOne(db: Db, store: Store, ctx: RuleContext, availability: Availabil
   }
 
   let written = 0;
-  // A savepoint, not db.transaction(): the rule's rows stream across the pauses. Inside a
-  // caller's transaction it nests; otherwise it is the rule's own transaction.
-  db.exec('SAVEPOINT rule_run');
-  let open = true;
   db.unsafeMode(true);
   try {
-    store.deleteFindings.run(snapshotId, id);
-    store.deleteRun.run(snapshotId, id);
-    // The batch's column values, row after row; rows go in in order, so their ids are too.
-    const values: unknown[] = [];
-    const full = FINDING_BATCH * FINDING_COLUMNS;
-    const flush = (): void => {
-      if (values.length === full) store.insertFindings.run(values);
-      else for (let k = 0; k < values.length; k += FINDING_COLUMNS) store.insertFinding.run(values.slice(k, k + FINDING_COLUMNS));
-      written += values.length / FINDING_COLUMNS;
-      values.length = 0;
-    };
-    for (const f of rule.evaluate(ctx)) {
-      checkFinding(f, rule.meta);
-      values.push(snapshotId, id, f.severity, f.subjectType, f.subjectId ?? null, f.userId ?? null, f.userLogin ?? null,
-        f.userStatus ?? null, f.evidence, JSON.stringify(f.details));
-      if (values.length === full) {
-        flush();
-        yield;
+    db.transaction(() => {
+      store.deleteFindings.run(snapshotId, id);
+      store.deleteRun.run(snapshotId, id);
+      // The batch's column values, row after row; rows go in in order, so their ids are too.
+      const values: unknown[] = [];
+      const full = FINDING_BATCH * FINDING_COLUMNS;
+      const flush = (): void => {
+        if (values.length === full) store.insertFindings.run(values);
+        else for (let k = 0; k < values.length; k += FINDING_COLUMNS) store.insertFinding.run(values.slice(k, k + FINDING_COLUMNS));
+        written += values.length / FINDING_COLUMNS;
+        values.length = 0;
+      };
+      for (const f of rule.evaluate(ctx)) {
+        checkFinding(f, rule.meta);
+        values.push(snapshotId, id, f.severity, f.subjectType, f.subjectId ?? null, f.userId ?? null, f.userLogin ?? null,
+          f.userStatus ?? null, f.evidence, JSON.stringify(f.details));
+        if (values.length === full) flush();
       }
-    }
-    flush();
-    store.insertRun.run(snapshotId, id, 'evaluated', null, written, new Date().toISOString());
-    db.exec('RELEASE rule_run');
-    open = false;
+      flush();
+      store.insertRun.run(snapshotId, id, 'evaluated', null, written, new Date().toISOString());
+    })();
     return { ruleId: id, status: 'evaluated', findings: written };
   } catch (err) {
-    db.exec('ROLLBACK TO rule_run');
-    db.exec('RELEASE rule_run');
-    open = false;
     const reason = errorReason(err);
     db.transaction(() => record('error', reason, 0))();
     return { ruleId: id, status: 'error', reason, findings: 0 };
   } finally {
-    // Abandoned between steps (the caller stopped): nothing of the rule stays.
-    if (open) {
-      db.exec('ROLLBACK TO rule_run');
-      db.exec('RELEASE rule_run');
-    }
     db.unsafeMode(false);
   }
 }

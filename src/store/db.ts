@@ -32,7 +32,12 @@ export function openExistingDatabase(path: string): Db {
   return prepare(path, () => new Database(path, { fileMustExist: true }));
 }
 
-function prepare(path: string, open: () => Db): Db {
+/** Another connection to a database this process has opened already (schema up to date). */
+export function openAnotherConnection(path: string): Db {
+  return prepare(path, () => new Database(path, { fileMustExist: true }), false);
+}
+
+function prepare(path: string, open: () => Db, migrating = true): Db {
   let db: Db | undefined;
   try {
     db = open();
@@ -43,7 +48,7 @@ function prepare(path: string, open: () => Db): Db {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     if (!isMemory(path)) keepSideFilesPrivate(path);
-    migrate(db);
+    if (migrating) migrate(db);
     return db;
   } catch (err) {
     db?.close();
@@ -102,23 +107,8 @@ function isMemory(path: string): boolean {
 }
 
 /** Whether other connections can read what `db` reads: a file, and no transaction of a caller's. */
-function shareable(db: Db): boolean {
+export function shareable(db: Db): boolean {
   return !isMemory(db.name) && !db.memory && !db.inTransaction;
-}
-
-/**
- * Starts a write transaction on `db` itself, which holds other writers off as holdWriters does
- * and lets `db` write meanwhile; false when not possible (as for holdWriters, or the lock stayed
- * taken past the busy timeout).
- */
-export function beginWriting(db: Db): boolean {
-  if (!shareable(db)) return false;
-  try {
-    db.exec('BEGIN IMMEDIATE');
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A read-only connection to the file whose read transaction has started: it reads the last commit. */

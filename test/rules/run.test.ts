@@ -2,10 +2,12 @@ import { AuditError } from '../../src/errors.js';
 import { finding } from '../../src/rules/common.js';
 import { RULES } from '../../src/rules/registry.js';
 import Database from 'better-sqlite3';
-import { FINDING_BATCH, runRules, runRulesInTurn } from '../../src/rules/run.js';
+import { FINDING_BATCH, runRules } from '../../src/rules/run.js';
+import { RulesThread } from '../../src/rules/run_thread.js';
+import { createGeneratedOrg } from '../../src/simulator/org/generated.js';
 import type { Rule } from '../../src/rules/types.js';
 import type { Db } from '../../src/store/db.js';
-import { storedFindings, storedRuns, tempDb, writeSnapshot, type SnapshotFixture } from './helpers.js';
+import { fixtureFromSource, storedFindings, storedRuns, tempDb, writeSnapshot, writeSnapshotDirect, type SnapshotFixture } from './helpers.js';
 import { apiToken, eventHook, factorsEnrollPolicy, logEvent, push, signedNonce, sms, user } from './okta_json.js';
 
 let env: ReturnType<typeof tempDb>;
@@ -173,30 +175,6 @@ describe('runRules', () => {
     expect((db.prepare(`SELECT count(*) AS n FROM findings WHERE snapshot_id = ?`).get(other) as { n: number }).n).toBeGreaterThan(0);
   });
 
-  it('in turn: other work runs between batches of findings, and the rows are those runRules writes', async () => {
-    const id = await writeSnapshot(db, small);
-    const total = FINDING_BATCH * 3 + 7;
-    const many = testRule('test_rule_many', function* () {
-      for (let n = 1; n <= total; n++) yield finding({ ...base.meta, id: 'test_rule_many' }, { subjectType: 'org', subjectId: String(n), evidence: `row ${n}`, details: { n } });
-    });
-    let turns = 0;
-    let ticking = true;
-    const tick = (): void => {
-      if (!ticking) return;
-      turns += 1;
-      setImmediate(tick);
-    };
-    setImmediate(tick);
-    const results = await runRulesInTurn(db, id, { rules: [many] });
-    ticking = false;
-    expect(results).toEqual([{ ruleId: 'test_rule_many', status: 'evaluated', findings: total }]);
-    expect(turns).toBeGreaterThanOrEqual(3);
-    const inTurn = storedFindings(db, id);
-    expect(inTurn).toHaveLength(total);
-    expect(runRules(db, id, { rules: [many] })).toEqual(results);
-    expect(storedFindings(db, id)).toEqual(inTurn);
-  });
-
   it("inside a caller's transaction, the results are the caller's to commit or roll back; a failing rule still rolls back alone", async () => {
     const id = await writeSnapshot(db, small);
     const good = testRule('test_rule_good', function* () {
@@ -229,6 +207,37 @@ describe('runRules', () => {
     } finally {
       read.close();
     }
+  });
+
+  it('in a thread: writers are held off from the start until the results are committed, which are those runRules writes', async () => {
+    const fx = fixtureFromSource(createGeneratedOrg({ users: 2500, seed: 5, pipeline: 'idx', baseUrl: 'https://gen.okta.com', now: new Date('2024-08-01T00:00:00.000Z') }));
+    const id = writeSnapshotDirect(db, fx, { startedAt: '2024-08-01T00:00:00.000Z' });
+    const other = new Database(env.path, { timeout: 0 });
+    const thread = await RulesThread.start(env.path, id);
+    try {
+      expect(() => other.prepare(`UPDATE snapshots SET tool_version = tool_version`).run()).toThrow(/locked|busy/i);
+      const results = await thread.results;
+      expect(await thread.othersCommitted()).toBe(false);
+      expect(() => other.prepare(`UPDATE snapshots SET tool_version = tool_version`).run()).not.toThrow();
+      const stored = storedFindings(db, id);
+      expect(stored.length).toBeGreaterThan(0);
+      expect(runRules(db, id)).toEqual(results);
+      expect(storedFindings(db, id)).toEqual(stored);
+    } finally {
+      await thread.close();
+      other.close();
+    }
+  });
+
+  it('in a thread: a snapshot that is not there fails the start or the results with the reason', async () => {
+    const failed = RulesThread.start(env.path, 999).then(async (t) => {
+      try {
+        return await t.results;
+      } finally {
+        await t.close();
+      }
+    });
+    await expect(failed).rejects.toThrow(/Snapshot 999 is not in/);
   });
 
   it('runs only the rules asked for, and refuses unknown ids', async () => {
