@@ -25,6 +25,8 @@ export interface XlsxOptions {
   now?: Date;
   /** Called as each sheet (or continuation) is rendered, e.g. for a progress line. */
   onSheet?: (part: XlsxPart, ms: number) => void;
+  /** Called once every sheet is rendered (render workers' connections closed), while the last are packaged. */
+  onRendered?: () => void;
 }
 
 export interface XlsxPart {
@@ -347,6 +349,7 @@ export async function writeXlsx(path: string, sheets: ReadonlyArray<SheetSpec>, 
       }
       shared = [{ first: 0, step: 1, strings: cells.strings }];
     }
+    options.onRendered?.();
     if (all.length !== rendered.size || all.some((p) => rendered.get(p.key)?.rows !== p.rows)) throw new Error('the worksheets rendered are not those of the plan');
     await packager.commit(all.map((p) => p.key), shared);
     // The workbook lists its sheets in plan order, whichever order they were rendered in.

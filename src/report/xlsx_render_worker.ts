@@ -87,6 +87,8 @@ async function render(dbPath: string, port: MessagePort, post: (m: FromRenderer)
         post({ op: 'part', ...p });
       });
     }
+    // Closed before saying so: the caller may then checkpoint past their read transactions.
+    for (const v of views.splice(0)) v.db.close();
     post({ op: 'done', shared: { first: shared.first, step: shared.step, strings: shared.strings } });
   } finally {
     for (const v of views) v.db.close();

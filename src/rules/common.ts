@@ -13,9 +13,9 @@ import type { Finding, RuleMeta, Severity } from './types.js';
 
 export type FindingInput = Omit<Finding, 'ruleId' | 'severity'> & { severity?: Severity };
 
-/** A finding of `meta`'s rule; severity defaults to the rule's. */
+/** A finding of `meta`'s rule; severity defaults to the rule's. `f` is completed in place (rules pass a new object). */
 export function finding(meta: RuleMeta, f: FindingInput): Finding {
-  return { ...f, ruleId: meta.id, severity: f.severity ?? meta.severity };
+  return Object.assign(f, { ruleId: meta.id, severity: f.severity ?? meta.severity });
 }
 
 /** Picks the wording (or value) for the snapshot's engine; unknown falls back to `unknown`. */
@@ -33,7 +33,8 @@ export function daysBefore(iso: string | null | undefined, now: Date): number | 
 
 /** "3 push factors", "1 push factor". */
 export function counted(n: number, singular: string, plural = `${singular}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? singular : plural}`;
+  // Below 1,000 there is no separator to place: no call into the locale data (millions of findings).
+  return `${Number.isInteger(n) && n >= 0 && n < 1000 ? String(n) : n.toLocaleString('en-US')} ${n === 1 ? singular : plural}`;
 }
 
 /** "a, b and c"; long lists end with "and N more" so evidence stays one readable sentence. */

@@ -137,10 +137,12 @@ function runOne(db: Db, store: Store, ctx: RuleContext, availability: Availabili
   }
 }
 
+const KNOWN_SEVERITIES: ReadonlySet<string> = new Set(SEVERITIES);
+
 /** A finding the report could not show correctly is a rule bug: fail the rule, not the run. */
 function checkFinding(f: Finding, meta: RuleMeta): void {
   if (f.ruleId !== meta.id) throw new Error(`finding names rule "${f.ruleId}"`);
-  if (!(SEVERITIES as readonly string[]).includes(f.severity)) throw new Error(`finding has unknown severity "${f.severity}"`);
+  if (!KNOWN_SEVERITIES.has(f.severity)) throw new Error(`finding has unknown severity "${f.severity}"`);
   if (typeof f.evidence !== 'string' || f.evidence.trim() === '') throw new Error('finding has no evidence');
 }
 

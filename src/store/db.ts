@@ -111,6 +111,19 @@ export function shareable(db: Db): boolean {
   return !isMemory(db.name) && !db.memory && !db.inTransaction;
 }
 
+/**
+ * Copies into the database file what its write-ahead log holds and no reader still needs, now
+ * rather than when the last connection closes.
+ */
+export function checkpoint(path: string): void {
+  const db = openAnotherConnection(path);
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } finally {
+    db.close();
+  }
+}
+
 /** A read-only connection to the file whose read transaction has started: it reads the last commit. */
 export function pinnedReader(path: string): Db {
   const db = new Database(path, { readonly: true, fileMustExist: true });
