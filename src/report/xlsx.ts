@@ -130,6 +130,11 @@ class PackagerClient {
 
 type RenderMessage = Extract<ToRenderer, { op: 'render' }>;
 
+/** The parts of the `index`-th sheet, in order. */
+function partsOf(parts: ReadonlyArray<PartPlan>, index: number): PartPlan[] {
+  return parts.filter((p) => p.key.startsWith(`${index}.`));
+}
+
 /**
  * The work on some sheets (`index` into the report's list), costliest first (rows times columns):
  * each sheet from its first part, or each part on its own for a sheet of several parts that can
@@ -139,7 +144,7 @@ function queue(sheets: ReadonlyArray<SheetSpec>, parts: ReadonlyArray<PartPlan>,
   const cost = (p: PartPlan): number => (p.rows + 1) * p.headers.length;
   return indexes
     .flatMap((index) => {
-      const own = parts.filter((p) => p.key.startsWith(`${index}.`));
+      const own = partsOf(parts, index);
       if (own.length > 1 && sheets[index]!.rowsFrom !== undefined) return own.map((p, k) => ({ op: 'render' as const, index, firstPart: k, only: true, after, cost: cost(p) }));
       return [{ op: 'render' as const, index, firstPart: 0, only: false, after, cost: own.reduce((n, p) => n + cost(p), 0) }];
     })
@@ -345,7 +350,7 @@ export async function writeXlsx(path: string, sheets: ReadonlyArray<SheetSpec>, 
       plan(all);
       const cells = new SharedCells();
       for (const [index, spec] of sheets.entries()) {
-        await renderSheet(spec, all.filter((p) => p.key.startsWith(`${index}.`)), 0, { styles, shared: cells, file }, async (p) => packed(p));
+        await renderSheet(spec, partsOf(all, index), 0, { styles, shared: cells, file }, async (p) => packed(p));
       }
       shared = [{ first: 0, step: 1, strings: cells.strings }];
     }
